@@ -1,0 +1,47 @@
+// What the MCP layer needs from the rest of dockgate: the tool list and a way to call one.
+// The gate implements it (through GateToolService); tests use a fake.
+#pragma once
+
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace dockgate::mcp {
+
+inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
+
+// What the session knows about its peer, negotiated at initialize.
+struct SessionContext {
+  std::string session_id;
+  std::string protocol_version;  // negotiated, e.g. "2025-03-26"
+  std::string client_name;       // from initialize's clientInfo
+  std::string client_version;
+  std::string principal;  // who is calling: on stdio a configured name or the OS user
+  std::vector<std::string> roles;
+  std::string remote_address;  // HTTP only
+};
+
+// structuredContent and outputSchema exist from this protocol version on.
+bool supports_structured_content(const std::string& protocol_version);
+
+struct ToolCall {
+  const SessionContext& session;
+  std::string name;
+  nlohmann::json arguments;                   // an object (missing arguments: {})
+  std::optional<nlohmann::json> progress_token;  // params._meta.progressToken, if sent
+  std::stop_token cancelled;                  // set on notifications/cancelled
+};
+
+class ToolService {
+ public:
+  virtual ~ToolService() = default;
+  // The MCP Tool objects for tools/list, shaped for the session's protocol version.
+  virtual nlohmann::json list_tools(const SessionContext& session) = 0;
+  // A CallToolResult object: {"content": [...], "isError": bool, "structuredContent"?}.
+  // Unknown tools and bad arguments are answered here with isError, never thrown.
+  virtual nlohmann::json call_tool(const ToolCall& call) = 0;
+};
+
+}  // namespace dockgate::mcp
