@@ -34,8 +34,8 @@ std::string_view kind_name(ObjectKind kind) {
 }
 
 std::optional<ObjectKind> parse_kind(std::string_view name) {
-  for (auto kind : {ObjectKind::Container, ObjectKind::Image, ObjectKind::Volume,
-                    ObjectKind::Network}) {
+  for (auto kind :
+       {ObjectKind::Container, ObjectKind::Image, ObjectKind::Volume, ObjectKind::Network}) {
     if (kind_name(kind) == name) return kind;
   }
   return std::nullopt;

@@ -29,9 +29,9 @@ struct ListImages {
 enum class ObjectKind { Container, Image, Volume, Network };
 
 struct InspectObject {
-  std::string object;               // name or id
-  std::optional<ObjectKind> kind;   // absent: found by lookup, in docker's order
-  std::string format;               // Go-template subset; empty: the whole JSON
+  std::string object;              // name or id
+  std::optional<ObjectKind> kind;  // absent: found by lookup, in docker's order
+  std::string format;              // Go-template subset; empty: the whole JSON
 };
 
 using Action = std::variant<ListContainers, ListImages, InspectObject>;

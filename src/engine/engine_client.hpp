@@ -48,7 +48,7 @@ class EngineClient {
   Result<EngineResponse> post(std::string_view target);  // no body
   Result<EngineResponse> del(std::string_view target);
 
-  const std::string& endpoint() const;     // e.g. "tcp://127.0.0.1:2376", for messages
+  const std::string& endpoint() const;  // e.g. "tcp://127.0.0.1:2376", for messages
 
  private:
   struct Impl;

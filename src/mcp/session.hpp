@@ -4,6 +4,7 @@
 // engine call never blocks pings or other calls; replies may leave out of order.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,17 +33,23 @@ using SendFunction = std::function<void(std::string)>;
 
 class Session {
  public:
-  Session(ToolService& tools, ServerIdentity identity, SessionContext context,
-          SessionLimits limits, SendFunction send);
+  Session(ToolService& tools, ServerIdentity identity, SessionContext context, SessionLimits limits,
+          SendFunction send);
   ~Session();  // waits for calls in flight
 
   // One incoming message as received (a line on stdio, a body over HTTP). Malformed input
   // is answered with a JSON-RPC error (-32700 with id null, -32600, ...), never thrown.
   void receive(std::string_view message);
 
+  // A message the transport discarded unread because it was larger than
+  // limits.max_message_bytes (`size` bytes, counted while discarding): answered with -32600
+  // and id null, exactly as receive() answers an oversized message.
+  void receive_oversized(std::size_t size);
+
   // Waits for every tools/call in flight to finish and its reply to be sent.
   void drain();
 
+  // Written once by initialize, before any tools/call can start; read it after that.
   const SessionContext& context() const;
 
  private:

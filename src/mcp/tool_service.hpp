@@ -5,6 +5,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,9 +30,9 @@ bool supports_structured_content(const std::string& protocol_version);
 struct ToolCall {
   const SessionContext& session;
   std::string name;
-  nlohmann::json arguments;                   // an object (missing arguments: {})
+  nlohmann::json arguments;                      // an object (missing arguments: {})
   std::optional<nlohmann::json> progress_token;  // params._meta.progressToken, if sent
-  std::stop_token cancelled;                  // set on notifications/cancelled
+  std::stop_token cancelled;                     // set on notifications/cancelled
 };
 
 class ToolService {

@@ -1,0 +1,75 @@
+#include "cli/cli.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/serve.hpp"
+#include "cli/serve_options.hpp"
+#include "policy/policy.hpp"
+
+namespace dockgate::cli {
+namespace {
+
+const char* kUsage =
+    "usage: dockgate <command> [options]\n"
+    "  serve [options]              serve MCP on stdio (see dockgate serve --help)\n"
+    "  policy validate FILE...      check policy files; report every error as file:line:col\n"
+    "  version                      print the version\n";
+
+std::optional<std::string> from_environment(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+int validate_policies(const std::vector<std::string>& files) {
+  if (files.empty()) {
+    std::cerr << "usage: dockgate policy validate FILE...\n";
+    return 2;
+  }
+  auto policy = policy::PolicySet::load(files);
+  if (!policy) {
+    std::cerr << policy.error().message << "\n";
+    return 1;
+  }
+  std::cout << "ok: " << (*policy)->rules().size() << " rules in " << files.size()
+            << " file(s), sha256 " << (*policy)->sha256() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cerr << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string& command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "version" || command == "--version") {
+    std::cout << "dockgate " << DOCKGATE_VERSION << "\n";
+    return 0;
+  }
+  if (command == "policy" && !rest.empty() && rest[0] == "validate") {
+    return validate_policies({rest.begin() + 1, rest.end()});
+  }
+  if (command == "serve") {
+    auto options = parse_serve_options(rest, from_environment);
+    if (!options) {
+      std::cerr << "dockgate serve: " << options.error().message << "\n";
+      return 2;
+    }
+    if (options->show_help) {
+      std::cerr << serve_usage();
+      return 0;
+    }
+    return serve(*options);
+  }
+  std::cerr << "dockgate: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}
+
+}  // namespace dockgate::cli

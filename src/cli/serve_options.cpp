@@ -1,0 +1,146 @@
+#include "cli/serve_options.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <boost/program_options.hpp>
+#include <set>
+#include <sstream>
+
+namespace dockgate::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+po::options_description serve_flags() {
+  po::options_description flags("dockgate serve [options]  (MCP over stdio)");
+  flags.add_options()                                                                       //
+      ("help,h", "show this help")                                                          //
+      ("config", po::value<std::string>(), "YAML config file (see docs/configuration.md)")  //
+      ("policy", po::value<std::vector<std::string>>(),
+       "policy file; repeat to compose several (default: policies/default.yaml)")  //
+      ("audit-log", po::value<std::string>(),
+       "audit log file (default: $XDG_STATE_HOME/dockgate/audit.jsonl)")                      //
+      ("principal", po::value<std::string>(), "who is calling (default: the OS user)")        //
+      ("role", po::value<std::vector<std::string>>(), "a role of the principal; repeatable")  //
+      ("docker-host", po::value<std::string>(), "engine address, overrides DOCKER_HOST")      //
+      ("tls-verify", "use mutual TLS with the engine (as DOCKER_TLS_VERIFY=1)")               //
+      ("cert-path", po::value<std::string>(), "folder with ca.pem, cert.pem, key.pem")        //
+      ("allow-plain-tcp", "allow tcp:// without TLS (never use it beyond a lab)");
+  return flags;
+}
+
+std::string mark_text(const std::string& file, const YAML::Mark& mark) {
+  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::vector<std::string> string_list(const YAML::Node& node, const std::string& file) {
+  if (!node.IsSequence())
+    throw std::runtime_error(mark_text(file, node.Mark()) + ": expected a list of strings");
+  std::vector<std::string> values;
+  for (const auto& item : node) values.push_back(item.as<std::string>());
+  return values;
+}
+
+// The config file is strict, like policies: an unknown key is an error, not ignored.
+Status apply_config_file(const std::string& file, ServeOptions& options) {
+  try {
+    const YAML::Node root = YAML::LoadFile(file);
+    if (!root.IsMap()) return make_error(file + ": the config file must be a map");
+    const std::set<std::string> top = {"engine", "policies", "audit_log", "principal", "roles"};
+    for (const auto& entry : root) {
+      const auto key = entry.first.Scalar();
+      if (!top.contains(key)) {
+        return make_error(mark_text(file, entry.first.Mark()) + ": unknown key '" + key +
+                          "' (expected engine, policies, audit_log, principal, roles)");
+      }
+    }
+    if (const auto engine = root["engine"]) {
+      const std::set<std::string> keys = {
+          "host",           "tls_verify", "cert_path", "allow_plain_tcp", "connect_timeout_ms",
+          "read_timeout_ms"};
+      for (const auto& entry : engine) {
+        if (!keys.contains(entry.first.Scalar())) {
+          return make_error(mark_text(file, entry.first.Mark()) + ": unknown engine key '" +
+                            entry.first.Scalar() + "'");
+        }
+      }
+      auto& e = options.engine;
+      if (engine["host"]) e.host = engine["host"].as<std::string>();
+      if (engine["tls_verify"]) e.tls_verify = engine["tls_verify"].as<bool>();
+      if (engine["cert_path"]) e.cert_path = engine["cert_path"].as<std::string>();
+      if (engine["allow_plain_tcp"]) e.allow_plain_tcp = engine["allow_plain_tcp"].as<bool>();
+      if (engine["connect_timeout_ms"]) {
+        e.connect_timeout = std::chrono::milliseconds(engine["connect_timeout_ms"].as<unsigned>());
+      }
+      if (engine["read_timeout_ms"]) {
+        e.read_timeout = std::chrono::milliseconds(engine["read_timeout_ms"].as<unsigned>());
+      }
+    }
+    if (root["policies"]) options.policy_paths = string_list(root["policies"], file);
+    if (root["audit_log"]) options.audit_log_path = root["audit_log"].as<std::string>();
+    if (root["principal"]) options.principal = root["principal"].as<std::string>();
+    if (root["roles"]) options.roles = string_list(root["roles"], file);
+  } catch (const YAML::BadConversion& e) {
+    return make_error(mark_text(file, e.mark) + ": wrong type: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    return make_error(mark_text(file, e.mark) + ": " + e.msg);
+  } catch (const std::exception& e) {
+    return make_error(e.what());
+  }
+  return Ok{};
+}
+
+std::string default_audit_path(const engine::EnvironmentLookup& environment) {
+  if (auto state = environment("XDG_STATE_HOME"); state && !state->empty()) {
+    return *state + "/dockgate/audit.jsonl";
+  }
+  if (auto home = environment("HOME"); home && !home->empty()) {
+    return *home + "/.local/state/dockgate/audit.jsonl";
+  }
+  return "dockgate-audit.jsonl";
+}
+
+}  // namespace
+
+std::string serve_usage() {
+  std::ostringstream out;
+  out << serve_flags();
+  return out.str();
+}
+
+Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
+                                         const engine::EnvironmentLookup& environment) {
+  po::variables_map flags;
+  try {
+    po::store(po::command_line_parser(args).options(serve_flags()).run(), flags);
+    po::notify(flags);
+  } catch (const po::error& e) {
+    return make_error(std::string(e.what()) + " (see dockgate serve --help)");
+  }
+  ServeOptions options;
+  if (flags.count("help")) {
+    options.show_help = true;
+    return options;
+  }
+  auto engine = engine::engine_config_from_environment(environment);
+  if (!engine) return engine.error();
+  options.engine = *engine;
+  options.policy_paths = {"policies/default.yaml"};
+  options.audit_log_path = default_audit_path(environment);
+  if (flags.count("config")) {
+    if (auto applied = apply_config_file(flags["config"].as<std::string>(), options); !applied) {
+      return applied.error();
+    }
+  }
+  if (flags.count("policy")) options.policy_paths = flags["policy"].as<std::vector<std::string>>();
+  if (flags.count("audit-log")) options.audit_log_path = flags["audit-log"].as<std::string>();
+  if (flags.count("principal")) options.principal = flags["principal"].as<std::string>();
+  if (flags.count("role")) options.roles = flags["role"].as<std::vector<std::string>>();
+  if (flags.count("docker-host")) options.engine.host = flags["docker-host"].as<std::string>();
+  if (flags.count("tls-verify")) options.engine.tls_verify = true;
+  if (flags.count("cert-path")) options.engine.cert_path = flags["cert-path"].as<std::string>();
+  if (flags.count("allow-plain-tcp")) options.engine.allow_plain_tcp = true;
+  return options;
+}
+
+}  // namespace dockgate::cli

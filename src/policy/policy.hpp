@@ -1,0 +1,98 @@
+// Policy: a pure function (tool, action, facts, principal, time) -> decision. No I/O, no clock
+// reads inside rules. Policy files are YAML owned by security reviewers; loading reports
+// every problem with file:line:col and dockgate refuses to start on any of them.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actions/action.hpp"
+#include "auth/principal.hpp"
+#include "common/result.hpp"
+
+namespace dockgate::policy {
+
+// enforce: a match denies the call. warn: the call proceeds, the client is told and the
+// warning is audited. audit: only the audit log records it. (Modes apply to deny rules.)
+enum class RuleMode { Enforce, Warn, Audit };
+enum class RuleEffect { Allow, Deny };
+
+// Which calls a rule applies to. Every list given must match (AND); within a list any entry
+// matches (OR); "*" matches everything; an absent list matches everything.
+struct RuleMatch {
+  std::vector<std::string> tools;       // "docker_ps"
+  std::vector<std::string> operations;  // "container.list"
+  std::vector<std::string> principals;  // principal names
+  std::vector<std::string> roles;       // any role of the principal
+};
+
+struct Rule {
+  std::string id;
+  std::string title;
+  std::vector<std::string> references;  // "CIS-5.4", "PSS-restricted"
+  RuleEffect effect = RuleEffect::Deny;
+  RuleMode mode = RuleMode::Enforce;
+  RuleMatch match;
+  std::string message;        // why the call is refused
+  std::string how_to_comply;  // what to change so it is not
+  std::string file;           // where the rule was written, for people
+  int line = 0;
+};
+
+struct Violation {
+  std::string rule_id;
+  std::string policy_file;  // "policies/default.yaml:12"
+  std::string title;
+  std::string message;
+  std::string how_to_comply;
+  RuleMode mode = RuleMode::Enforce;
+};
+
+struct Decision {
+  bool allowed = false;
+  std::vector<Violation> violations;    // enforce-mode: why it is denied (every one)
+  std::vector<Violation> warnings;      // warn-mode: told to the client, audited
+  std::vector<Violation> audit_only;    // audit-mode: audited only
+  std::vector<std::string> allowed_by;  // ids of the allow rules that matched
+  std::string policy_sha256;            // which policy version decided
+};
+
+struct DecisionInput {
+  std::string_view tool;
+  const actions::Action& action;
+  const actions::Facts& facts;
+  const auth::Principal& principal;
+  std::chrono::system_clock::time_point now;
+};
+
+// The id a denial carries when no allow rule matched the call.
+inline constexpr const char* kDefaultDenyRuleId = "default-deny";
+
+class PolicySet {
+ public:
+  // Loads and composes policy files in the given order. Every error names file:line:col.
+  static Result<std::shared_ptr<const PolicySet>> load(const std::vector<std::string>& paths);
+  // The same from text already in memory (tests, `policy check`): name is used in messages.
+  static Result<std::shared_ptr<const PolicySet>> parse(const std::string& name,
+                                                        const std::string& yaml_text);
+
+  Decision decide(const DecisionInput& input) const;
+
+  const std::vector<Rule>& rules() const { return rules_; }
+  const std::string& sha256() const { return sha256_; }  // over every file, in load order
+  const std::vector<std::string>& files() const { return files_; }
+
+  PolicySet(std::vector<Rule> rules, std::string sha256, std::vector<std::string> files)
+      : rules_(std::move(rules)), sha256_(std::move(sha256)), files_(std::move(files)) {}
+
+ private:
+  std::vector<Rule> rules_;
+  std::string sha256_;
+  std::vector<std::string> files_;
+};
+
+std::string_view mode_name(RuleMode mode);
+
+}  // namespace dockgate::policy

@@ -1,0 +1,271 @@
+// Reads policy YAML into rules. Strict on purpose: an unknown key, a wrong type or a missing
+// field is an error with file:line:col, because a typo in a security rule must never turn
+// into a rule that silently matches nothing.
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <iomanip>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "policy/policy.hpp"
+
+namespace dockgate::policy {
+namespace {
+
+constexpr const char* kApiVersion = "dockgate/v1";
+
+class ErrorList {
+ public:
+  explicit ErrorList(std::string file) : file_(std::move(file)) {}
+  void add(const YAML::Mark& mark, const std::string& what) {
+    std::ostringstream out;
+    out << file_;
+    if (mark.line >= 0) out << ":" << mark.line + 1 << ":" << mark.column + 1;
+    out << ": " << what;
+    errors_.push_back(out.str());
+  }
+  bool empty() const { return errors_.empty(); }
+  std::string joined() const {
+    std::string text;
+    for (const auto& e : errors_) text += (text.empty() ? "" : "\n") + e;
+    return text;
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<std::string> errors_;
+};
+
+std::string join(const std::set<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
+void check_keys(const YAML::Node& map, const std::set<std::string>& allowed,
+                const std::string& where, ErrorList& errors) {
+  std::set<std::string> seen;
+  for (const auto& entry : map) {
+    const auto key = entry.first.Scalar();
+    if (!seen.insert(key).second) {
+      // yaml-cpp keeps one of two duplicate keys silently; a rule must say one thing.
+      errors.add(entry.first.Mark(), where + ": key '" + key + "' is given twice");
+    }
+    if (!allowed.contains(key)) {
+      errors.add(entry.first.Mark(),
+                 where + ": unknown key '" + key + "' (expected one of: " + join(allowed) + ")");
+    }
+  }
+}
+
+std::optional<std::string> read_string(const YAML::Node& map, const std::string& key,
+                                       const std::string& where, ErrorList& errors, bool required) {
+  const auto node = map[key];
+  if (!node) {
+    if (required) errors.add(map.Mark(), where + ": '" + key + "' is required");
+    return std::nullopt;
+  }
+  if (!node.IsScalar() || node.Scalar().empty()) {
+    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty string");
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::vector<std::string> read_string_list(const YAML::Node& map, const std::string& key,
+                                          const std::string& where, ErrorList& errors) {
+  std::vector<std::string> values;
+  const auto node = map[key];
+  if (!node) return values;
+  if (!node.IsSequence() || node.size() == 0) {
+    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty list of strings");
+    return values;
+  }
+  for (const auto& item : node) {
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      errors.add(item.Mark(), where + ": every entry of '" + key + "' must be a non-empty string");
+      continue;
+    }
+    values.push_back(item.Scalar());
+  }
+  return values;
+}
+
+RuleMatch read_match(const YAML::Node& node, const std::string& where, ErrorList& errors) {
+  RuleMatch match;
+  if (!node) return match;
+  if (!node.IsMap()) {
+    errors.add(node.Mark(), where + ": 'match' must be a map");
+    return match;
+  }
+  check_keys(node, {"tools", "operations", "principals", "roles"}, where + " match", errors);
+  match.tools = read_string_list(node, "tools", where + " match", errors);
+  match.operations = read_string_list(node, "operations", where + " match", errors);
+  match.principals = read_string_list(node, "principals", where + " match", errors);
+  match.roles = read_string_list(node, "roles", where + " match", errors);
+  return match;
+}
+
+std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorList& errors) {
+  std::string where = "rule #" + std::to_string(index + 1);
+  if (!node.IsMap()) {
+    errors.add(node.Mark(), where + ": must be a map with id, title, effect, match, ...");
+    return std::nullopt;
+  }
+  Rule rule;
+  rule.file = errors.file();
+  rule.line = node.Mark().line + 1;
+  if (auto id = read_string(node, "id", where, errors, true)) {
+    static const std::regex kIdPattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    if (!std::regex_match(*id, kIdPattern)) {
+      errors.add(node["id"].Mark(), where + ": id '" + *id +
+                                        "' must be letters, digits, '.', '_' or '-' (at most 128)");
+    }
+    rule.id = *id;
+    where = "rule '" + *id + "'";
+  }
+  check_keys(node,
+             {"id", "title", "description", "references", "effect", "mode", "match", "message",
+              "how_to_comply"},
+             where, errors);
+  rule.title = read_string(node, "title", where, errors, true).value_or("");
+  rule.references = read_string_list(node, "references", where, errors);
+  if (auto effect = read_string(node, "effect", where, errors, false)) {
+    if (*effect == "allow") {
+      rule.effect = RuleEffect::Allow;
+    } else if (*effect == "deny") {
+      rule.effect = RuleEffect::Deny;
+    } else {
+      errors.add(node["effect"].Mark(),
+                 where + ": effect '" + *effect + "' is not one of: allow, deny");
+    }
+  }
+  if (auto mode = read_string(node, "mode", where, errors, false)) {
+    if (*mode == "enforce") {
+      rule.mode = RuleMode::Enforce;
+    } else if (*mode == "warn") {
+      rule.mode = RuleMode::Warn;
+    } else if (*mode == "audit") {
+      rule.mode = RuleMode::Audit;
+    } else {
+      errors.add(node["mode"].Mark(),
+                 where + ": mode '" + *mode + "' is not one of: enforce, warn, audit");
+    }
+    if (rule.effect == RuleEffect::Allow) {
+      errors.add(node["mode"].Mark(), where + ": 'mode' applies to deny rules only");
+    }
+  }
+  rule.match = read_match(node["match"], where, errors);
+  const bool is_deny = rule.effect == RuleEffect::Deny;
+  rule.message = read_string(node, "message", where, errors, is_deny).value_or("");
+  rule.how_to_comply = read_string(node, "how_to_comply", where, errors, false).value_or("");
+  return rule;
+}
+
+void read_document(const YAML::Node& root, ErrorList& errors, std::vector<Rule>& rules) {
+  if (!root.IsMap()) {
+    errors.add(root.Mark(), "a policy file must be a map with apiVersion, kind, name and rules");
+    return;
+  }
+  check_keys(root, {"apiVersion", "kind", "name", "description", "rules"}, "policy", errors);
+  if (auto api = read_string(root, "apiVersion", "policy", errors, true);
+      api && *api != kApiVersion) {
+    errors.add(root["apiVersion"].Mark(),
+               "policy: apiVersion '" + *api + "' is not supported (expected " + kApiVersion + ")");
+  }
+  if (auto kind = read_string(root, "kind", "policy", errors, true); kind && *kind != "Policy") {
+    errors.add(root["kind"].Mark(),
+               "policy: kind '" + *kind + "' is not supported (expected Policy)");
+  }
+  read_string(root, "name", "policy", errors, true);
+  const auto list = root["rules"];
+  if (!list || !list.IsSequence()) {
+    errors.add(list ? list.Mark() : root.Mark(), "policy: 'rules' must be a list of rules");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (auto rule = read_rule(list[i], i, errors)) rules.push_back(std::move(*rule));
+  }
+}
+
+std::string sha256_hex(const std::vector<std::string>& contents) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const auto& text : contents) {
+    // Length-prefixed, so that moving bytes between files changes the hash.
+    const std::string prefix = std::to_string(text.size()) + ":";
+    EVP_DigestUpdate(ctx, prefix.data(), prefix.size());
+    EVP_DigestUpdate(ctx, text.data(), text.size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  EVP_MD_CTX_free(ctx);
+  std::ostringstream hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex << std::hex << std::setw(2) << std::setfill('0') << static_cast<int>(digest[i]);
+  }
+  return hex.str();
+}
+
+Result<std::shared_ptr<const PolicySet>> build(
+    const std::vector<std::pair<std::string, std::string>>& named_texts) {
+  std::vector<Rule> rules;
+  std::vector<std::string> problems;
+  std::vector<std::string> contents;
+  std::vector<std::string> files;
+  for (const auto& [name, text] : named_texts) {
+    files.push_back(name);
+    contents.push_back(text);
+    ErrorList errors(name);
+    try {
+      read_document(YAML::Load(text), errors, rules);
+    } catch (const YAML::Exception& e) {
+      errors.add(e.mark, "not valid YAML: " + e.msg);
+    }
+    if (!errors.empty()) problems.push_back(errors.joined());
+  }
+  std::map<std::string, const Rule*> seen;
+  for (const auto& rule : rules) {
+    auto [it, inserted] = seen.emplace(rule.id, &rule);
+    if (!inserted) {
+      problems.push_back(rule.file + ":" + std::to_string(rule.line) + ": rule id '" + rule.id +
+                         "' is already used at " + it->second->file + ":" +
+                         std::to_string(it->second->line));
+    }
+  }
+  if (!problems.empty()) {
+    std::string text;
+    for (const auto& p : problems) text += (text.empty() ? "" : "\n") + p;
+    return make_error(text);
+  }
+  return std::shared_ptr<const PolicySet>(
+      std::make_shared<PolicySet>(std::move(rules), sha256_hex(contents), std::move(files)));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const PolicySet>> PolicySet::load(const std::vector<std::string>& paths) {
+  if (paths.empty())
+    return make_error("no policy file given: dockgate denies everything without one");
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(path + ": cannot read the policy file");
+    std::ostringstream content;
+    content << in.rdbuf();
+    texts.emplace_back(path, content.str());
+  }
+  return build(texts);
+}
+
+Result<std::shared_ptr<const PolicySet>> PolicySet::parse(const std::string& name,
+                                                          const std::string& yaml_text) {
+  return build({{name, yaml_text}});
+}
+
+}  // namespace dockgate::policy

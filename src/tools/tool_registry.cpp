@@ -1,0 +1,32 @@
+#include "tools/argument_schema.hpp"
+#include "tools/builtin_tools.hpp"
+
+namespace dockgate::tools {
+
+ToolRegistry ToolRegistry::with_builtin_tools() {
+  ToolRegistry registry;
+  registry.add(make_ps_tool());
+  registry.add(make_images_tool());
+  registry.add(make_inspect_tool());
+  return registry;
+}
+
+void ToolRegistry::add(std::unique_ptr<Tool> tool) {
+  tools_.push_back(std::move(tool));
+}
+
+const Tool* ToolRegistry::find(std::string_view name) const {
+  for (const auto& tool : tools_) {
+    if (tool->definition().name == name) return tool.get();
+  }
+  return nullptr;
+}
+
+Result<actions::Action> plan_call(const Tool& tool, const nlohmann::json& arguments) {
+  if (auto valid = validate_arguments(tool.definition().input_schema, arguments); !valid) {
+    return make_error(tool.definition().name + ": " + valid.error().message);
+  }
+  return tool.plan(arguments);
+}
+
+}  // namespace dockgate::tools
