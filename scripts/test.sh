@@ -27,7 +27,8 @@ if [[ -z "${DOCKER_HOST:-}" ]]; then
   scripts/dev-engine.sh status >/dev/null 2>&1 || started_engine=1
   scripts/dev-engine.sh start
   if [[ "$started_engine" == 1 && "${DOCKGATE_KEEP_ENGINE:-}" != 1 ]]; then
-    trap 'scripts/dev-engine.sh stop || true' EXIT
+    # Quietly, so that the output still ends with ctest's summary.
+    trap 'scripts/dev-engine.sh stop >.dev/dev-engine-stop.log 2>&1 || cat .dev/dev-engine-stop.log >&2' EXIT
   fi
   eval "$(scripts/dev-engine.sh env)"
   # The dev engine also listens on its own unix socket: the engine client tests use both.
