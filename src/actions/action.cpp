@@ -3,18 +3,115 @@
 namespace dockgate::actions {
 namespace {
 
+using nlohmann::json;
+
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
 
+json mount_json(const Mount& m) {
+  static const char* kTypes[] = {"bind", "volume", "tmpfs"};
+  json out = {
+      {"type", kTypes[static_cast<int>(m.type)]}, {"target", m.target}, {"read_only", m.read_only}};
+  if (!m.source.empty()) out["source"] = m.source;
+  if (!m.propagation.empty()) out["propagation"] = m.propagation;
+  if (!m.selinux_relabel.empty()) out["selinux_relabel"] = m.selinux_relabel;
+  return out;
+}
+
+// Environment values are left out: they may be secrets. Only the keys are recorded.
+json env_keys(const std::vector<std::string>& env) {
+  json keys = json::array();
+  for (const auto& entry : env) keys.push_back(entry.substr(0, entry.find('=')));
+  return keys;
+}
+
+json spec_json(const ContainerSpec& s) {
+  json ports = json::array();
+  for (const auto& p : s.ports) {
+    ports.push_back({{"host_ip", p.host_ip},
+                     {"host_port", p.host_port},
+                     {"container_port", p.container_port},
+                     {"protocol", p.protocol}});
+  }
+  json mounts = json::array();
+  for (const auto& m : s.mounts) mounts.push_back(mount_json(m));
+  json out = {{"name", s.name},
+              {"image", s.image.full()},
+              {"user", s.user},
+              {"env_keys", env_keys(s.env)},
+              {"labels", s.labels},
+              {"ports", ports},
+              {"publish_all", s.publish_all},
+              {"mounts", mounts},
+              {"secrets", s.secrets},
+              {"network", s.network},
+              {"memory_bytes", s.memory_bytes},
+              {"nano_cpus", s.nano_cpus},
+              {"pids_limit", s.pids_limit},
+              {"cap_add", s.cap_add},
+              {"cap_drop", s.cap_drop},
+              {"privileged", s.privileged},
+              {"read_only_rootfs", s.read_only_rootfs},
+              {"security_opt", s.security_opt},
+              {"restart", s.restart.name},
+              {"auto_remove", s.auto_remove}};
+  if (s.command) out["command"] = *s.command;
+  if (s.entrypoint) out["entrypoint"] = *s.entrypoint;
+  if (!s.workdir.empty()) out["workdir"] = s.workdir;
+  for (const auto& [key, value] : {std::pair{"pid_mode", &s.pid_mode},
+                                   {"ipc_mode", &s.ipc_mode},
+                                   {"uts_mode", &s.uts_mode},
+                                   {"userns_mode", &s.userns_mode},
+                                   {"cgroupns_mode", &s.cgroupns_mode}}) {
+    if (!value->empty()) out[key] = *value;
+  }
+  if (!s.devices.empty()) out["devices"] = s.devices;
+  if (!s.sysctls.empty()) out["sysctls"] = s.sysctls;
+  if (!s.volumes_from.empty()) out["volumes_from"] = s.volumes_from;
+  if (s.healthcheck)
+    out["healthcheck"] = {{"test", s.healthcheck->test}, {"retries", s.healthcheck->retries}};
+  return out;
+}
+
 }  // namespace
+
+std::string ImageRef::full() const {
+  std::string out = registry + "/" + repository;
+  if (!tag.empty()) out += ":" + tag;
+  if (!digest.empty()) out += "@" + digest;
+  return out;
+}
+
+std::string ImageRef::familiar() const {
+  std::string out = repository;
+  if (registry != "docker.io") {
+    out = registry + "/" + repository;
+  } else if (out.rfind("library/", 0) == 0) {
+    out = out.substr(8);
+  }
+  if (!tag.empty()) out += ":" + tag;
+  if (!digest.empty()) out += "@" + digest;
+  return out;
+}
 
 std::string operation_name(const Action& action) {
   return std::visit(Overloaded{
-                        [](const ListContainers&) { return std::string("container.list"); },
-                        [](const ListImages&) { return std::string("image.list"); },
-                        [](const InspectObject&) { return std::string("object.inspect"); },
+                        [](const ListContainers&) { return "container.list"; },
+                        [](const ListImages&) { return "image.list"; },
+                        [](const InspectObject&) { return "object.inspect"; },
+                        [](const RunContainer&) { return "container.create"; },
+                        [](const StopContainer&) { return "container.stop"; },
+                        [](const RemoveContainer&) { return "container.remove"; },
+                        [](const ReadLogs&) { return "container.logs"; },
+                        [](const ExecCommand&) { return "container.exec"; },
+                        [](const ListVolumes&) { return "volume.list"; },
+                        [](const CreateVolume&) { return "volume.create"; },
+                        [](const RemoveVolume&) { return "volume.remove"; },
+                        [](const ListNetworks&) { return "network.list"; },
+                        [](const CreateNetwork&) { return "network.create"; },
+                        [](const RemoveNetwork&) { return "network.remove"; },
                     },
                     action);
 }
@@ -41,8 +138,8 @@ std::optional<ObjectKind> parse_kind(std::string_view name) {
   return std::nullopt;
 }
 
-nlohmann::json to_json(const Action& action) {
-  nlohmann::json out = {{"operation", operation_name(action)}};
+json to_json(const Action& action) {
+  json out = {{"operation", operation_name(action)}};
   std::visit(Overloaded{
                  [&](const ListContainers& a) {
                    out["all"] = a.all;
@@ -57,8 +154,62 @@ nlohmann::json to_json(const Action& action) {
                    out["type"] = a.kind ? std::string(kind_name(*a.kind)) : std::string("any");
                    if (!a.format.empty()) out["format"] = a.format;
                  },
+                 [&](const RunContainer& a) {
+                   out["container"] = spec_json(a.spec);
+                   out["detach"] = a.detach;
+                 },
+                 [&](const StopContainer& a) {
+                   out["container"] = a.container;
+                   if (a.timeout_seconds) out["timeout_seconds"] = *a.timeout_seconds;
+                 },
+                 [&](const RemoveContainer& a) {
+                   out["container"] = a.container;
+                   out["force"] = a.force;
+                   out["remove_volumes"] = a.remove_volumes;
+                 },
+                 [&](const ReadLogs& a) {
+                   out["container"] = a.container;
+                   if (a.tail) out["tail"] = *a.tail;
+                   out["follow"] = a.follow;
+                 },
+                 [&](const ExecCommand& a) {
+                   out["container"] = a.container;
+                   out["argv"] = a.argv;
+                   out["user"] = a.user;
+                   out["env_keys"] = env_keys(a.env);
+                 },
+                 [&](const ListVolumes& a) { out["filters"] = a.filters; },
+                 [&](const CreateVolume& a) {
+                   out["name"] = a.name;
+                   out["driver"] = a.driver;
+                   out["driver_opts"] = a.driver_opts;
+                 },
+                 [&](const RemoveVolume& a) {
+                   out["name"] = a.name;
+                   out["force"] = a.force;
+                 },
+                 [&](const ListNetworks& a) { out["filters"] = a.filters; },
+                 [&](const CreateNetwork& a) {
+                   out["name"] = a.name;
+                   out["driver"] = a.driver;
+                   out["internal"] = a.internal;
+                   if (!a.subnet.empty()) out["subnet"] = a.subnet;
+                 },
+                 [&](const RemoveNetwork& a) { out["name"] = a.name; },
              },
              action);
+  return out;
+}
+
+json Facts::to_json() const {
+  json out = json::object();
+  if (image) out["image"] = {{"present", image->present}, {"id", image->id}, {"user", image->user}};
+  if (container) {
+    out["container"] = {{"exists", container->exists}, {"id", container->id},
+                        {"name", container->name},     {"image", container->image},
+                        {"user", container->user},     {"running", container->running},
+                        {"labels", container->labels}};
+  }
   return out;
 }
 

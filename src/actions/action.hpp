@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actions/container_spec.hpp"
+
 namespace dockgate::actions {
 
 // Docker's list filters: key -> values, e.g. {"status": ["exited"], "label": ["a=b"]}.
@@ -34,7 +36,70 @@ struct InspectObject {
   std::string format;              // Go-template subset; empty: the whole JSON
 };
 
-using Action = std::variant<ListContainers, ListImages, InspectObject>;
+// docker_run: create (and, unless detach is false, only start) a container.
+struct RunContainer {
+  ContainerSpec spec;
+  bool detach = true;  // false: wait (bounded) for the exit, return the code and output tail
+};
+
+struct StopContainer {
+  std::string container;
+  std::optional<int> timeout_seconds;  // absent: the container's own stop timeout
+};
+
+struct RemoveContainer {
+  std::string container;
+  bool force = false;
+  bool remove_volumes = false;  // anonymous volumes, as docker rm -v
+};
+
+struct ReadLogs {
+  std::string container;
+  std::optional<int> tail;  // last N lines; absent: all (capped)
+  bool follow = false;      // keep reading for a bounded time, then return
+  std::string since;        // RFC 3339 time, Unix time or a Go duration ("10m")
+  bool timestamps = false;
+};
+
+struct ExecCommand {
+  std::string container;
+  std::vector<std::string> argv;  // run as given: no shell is added
+  std::string user;               // "" = the container's user
+  std::string workdir;
+  std::vector<std::string> env;  // "KEY=value"
+};
+
+struct ListVolumes {
+  ListFilters filters;
+};
+struct CreateVolume {
+  std::string name;
+  std::string driver = "local";
+  std::map<std::string, std::string> driver_opts;
+  std::map<std::string, std::string> labels;
+};
+struct RemoveVolume {
+  std::string name;
+  bool force = false;
+};
+
+struct ListNetworks {
+  ListFilters filters;
+};
+struct CreateNetwork {
+  std::string name;
+  std::string driver = "bridge";
+  bool internal = false;
+  std::string subnet;  // CIDR, "" = the engine chooses
+  std::map<std::string, std::string> labels;
+};
+struct RemoveNetwork {
+  std::string name;
+};
+
+using Action = std::variant<ListContainers, ListImages, InspectObject, RunContainer, StopContainer,
+                            RemoveContainer, ReadLogs, ExecCommand, ListVolumes, CreateVolume,
+                            RemoveVolume, ListNetworks, CreateNetwork, RemoveNetwork>;
 
 // A stable dotted name the policy can match on: "container.list", "image.list", ...
 std::string operation_name(const Action& action);
@@ -48,8 +113,26 @@ nlohmann::json to_json(const Action& action);
 // What the decision needs from the engine that the call does not say. Gathered once,
 // read-only, before the decision. Read-only list tools need none; the fields grow with the
 // tools that need them (image default user, target container owner, ...).
+struct ImageFacts {
+  bool present = false;
+  std::string id;
+  std::string user;  // the image's configured User ("" = root)
+};
+
+struct ContainerFacts {
+  bool exists = false;
+  std::string id;
+  std::string name;
+  std::string image;  // the image reference it was created from
+  std::string user;   // its configured User
+  bool running = false;
+  std::map<std::string, std::string> labels;
+};
+
 struct Facts {
-  nlohmann::json to_json() const { return nlohmann::json::object(); }
+  std::optional<ImageFacts> image;          // docker_run: the image to run
+  std::optional<ContainerFacts> container;  // stop, rm, logs, exec: the target
+  nlohmann::json to_json() const;
 };
 
 }  // namespace dockgate::actions

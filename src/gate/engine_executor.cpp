@@ -13,17 +13,6 @@ struct Overloaded : Ts... {
   using Ts::operator()...;
 };
 
-Result<json> json_body(const Result<engine::EngineResponse>& response) {
-  if (!response) return response.error();
-  if (!response->ok()) {
-    return make_error("engine error (" + std::to_string(response->status) +
-                      "): " + response->error_message());
-  }
-  json body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return make_error("the engine answered with JSON we cannot read");
-  return body;
-}
-
 std::string list_query(bool all, const actions::ListFilters& filters) {
   std::string query = all ? "?all=1" : "?all=0";
   if (!filters.empty()) query += "&filters=" + url_encode(json(filters).dump());
@@ -74,6 +63,26 @@ Result<json> inspect(engine::EngineClient& engine, const actions::InspectObject&
 
 }  // namespace
 
+Result<json> json_body(const Result<engine::EngineResponse>& response) {
+  if (!response) return response.error();
+  if (!response->ok()) {
+    return make_error("engine error (" + std::to_string(response->status) +
+                      "): " + response->error_message());
+  }
+  json body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return make_error("the engine answered with JSON we cannot read");
+  return body;
+}
+
+Result<json> status_only(const Result<engine::EngineResponse>& response, json on_success) {
+  if (!response) return response.error();
+  if (!response->ok() && response->status != 304) {
+    return make_error("engine error (" + std::to_string(response->status) +
+                      "): " + response->error_message());
+  }
+  return on_success;
+}
+
 std::string url_encode(std::string_view text) {
   std::string out;
   for (const unsigned char c : text) {
@@ -88,11 +97,6 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action&) {
-  // The read-only actions need nothing beyond the call; later actions add lookups here.
-  return actions::Facts{};
-}
-
 Result<json> EngineActionExecutor::execute(const actions::Action& action) {
   return std::visit(
       Overloaded{
@@ -103,6 +107,17 @@ Result<json> EngineActionExecutor::execute(const actions::Action& action) {
             return json_body(engine_.get("/images/json" + list_query(a.all, a.filters)));
           },
           [&](const actions::InspectObject& a) { return inspect(engine_, a); },
+          [&](const actions::RunContainer& a) { return run_container(engine_, a, settings_); },
+          [&](const actions::StopContainer& a) { return stop_container(engine_, a); },
+          [&](const actions::RemoveContainer& a) { return remove_container(engine_, a); },
+          [&](const actions::ReadLogs& a) { return read_logs(engine_, a, settings_); },
+          [&](const actions::ExecCommand& a) { return exec_command(engine_, a, settings_); },
+          [&](const actions::ListVolumes& a) { return list_volumes(engine_, a); },
+          [&](const actions::CreateVolume& a) { return create_volume(engine_, a); },
+          [&](const actions::RemoveVolume& a) { return remove_volume(engine_, a); },
+          [&](const actions::ListNetworks& a) { return list_networks(engine_, a); },
+          [&](const actions::CreateNetwork& a) { return create_network(engine_, a); },
+          [&](const actions::RemoveNetwork& a) { return remove_network(engine_, a); },
       },
       action);
 }

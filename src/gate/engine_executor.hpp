@@ -4,21 +4,21 @@
 #pragma once
 
 #include "engine/engine_client.hpp"
+#include "gate/engine_requests.hpp"
 #include "gate/gate.hpp"
 
 namespace dockgate::gate {
 
 class EngineActionExecutor final : public ActionExecutor {
  public:
-  explicit EngineActionExecutor(engine::EngineClient& engine) : engine_(engine) {}
+  explicit EngineActionExecutor(engine::EngineClient& engine, ExecutionSettings settings = {})
+      : engine_(engine), settings_(std::move(settings)) {}
   Result<actions::Facts> gather_facts(const actions::Action& action) override;
   Result<nlohmann::json> execute(const actions::Action& action) override;
 
  private:
   engine::EngineClient& engine_;
+  ExecutionSettings settings_;
 };
-
-// Percent-encodes everything but RFC 3986's unreserved characters.
-std::string url_encode(std::string_view text);
 
 }  // namespace dockgate::gate

@@ -1,0 +1,59 @@
+// Internal to the gate: how each action becomes Engine API requests, one file per family.
+// Every request is built from the judged action alone.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "actions/action.hpp"
+#include "common/result.hpp"
+#include "engine/engine_client.hpp"
+
+namespace dockgate::gate {
+
+// Bounds on calls that wait or stream, so that an answer comes within a client's timeout
+// (Roo's default is 60 s).
+struct ExecutionSettings {
+  std::string secrets_dir;                        // docker_run secrets: one file per secret
+  std::chrono::milliseconds wait_budget{30000};   // docker_run detach:false, docker_exec
+  std::chrono::milliseconds follow_window{5000};  // docker_logs follow:true
+  std::size_t max_output_bytes = 256 * 1024;      // logs and exec output kept (tail)
+};
+
+// The engine's JSON answer, or an error in plain words: "engine error (404): No such
+// container: web" (transport errors pass through as they are).
+Result<nlohmann::json> json_body(const Result<engine::EngineResponse>& response);
+
+// The status only, for calls whose success has no body (204, 304).
+Result<nlohmann::json> status_only(const Result<engine::EngineResponse>& response,
+                                   nlohmann::json on_success);
+
+Result<nlohmann::json> run_container(engine::EngineClient& engine, const actions::RunContainer& run,
+                                     const ExecutionSettings& settings);
+Result<nlohmann::json> stop_container(engine::EngineClient& engine,
+                                      const actions::StopContainer& stop);
+Result<nlohmann::json> remove_container(engine::EngineClient& engine,
+                                        const actions::RemoveContainer& remove);
+Result<nlohmann::json> read_logs(engine::EngineClient& engine, const actions::ReadLogs& logs,
+                                 const ExecutionSettings& settings);
+Result<nlohmann::json> exec_command(engine::EngineClient& engine, const actions::ExecCommand& exec,
+                                    const ExecutionSettings& settings);
+Result<nlohmann::json> list_volumes(engine::EngineClient& engine, const actions::ListVolumes& list);
+Result<nlohmann::json> create_volume(engine::EngineClient& engine,
+                                     const actions::CreateVolume& create);
+Result<nlohmann::json> remove_volume(engine::EngineClient& engine,
+                                     const actions::RemoveVolume& remove);
+Result<nlohmann::json> list_networks(engine::EngineClient& engine,
+                                     const actions::ListNetworks& list);
+Result<nlohmann::json> create_network(engine::EngineClient& engine,
+                                      const actions::CreateNetwork& create);
+Result<nlohmann::json> remove_network(engine::EngineClient& engine,
+                                      const actions::RemoveNetwork& remove);
+
+// Percent-encodes everything but RFC 3986's unreserved characters.
+std::string url_encode(std::string_view text);
+
+}  // namespace dockgate::gate

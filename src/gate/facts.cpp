@@ -1,0 +1,77 @@
+// Facts: what the decision needs from the engine that the call does not say, looked up
+// read-only before the decision. A lookup that fails (engine down) fails the call closed; an
+// object that does not exist is a fact too (exists/present = false).
+#include "gate/engine_executor.hpp"
+
+namespace dockgate::gate {
+namespace {
+
+using nlohmann::json;
+
+std::string text(const json& object, const json::json_pointer& pointer) {
+  return object.contains(pointer) && object[pointer].is_string()
+             ? object[pointer].get<std::string>()
+             : std::string();
+}
+
+Result<actions::ImageFacts> image_facts(engine::EngineClient& engine,
+                                        const std::string& reference) {
+  auto response = engine.get("/images/" + url_encode(reference) + "/json");
+  if (response && response->status == 404) return actions::ImageFacts{};
+  auto body = json_body(response);
+  if (!body) return body.error();
+  return actions::ImageFacts{true, text(*body, "/Id"_json_pointer),
+                             text(*body, "/Config/User"_json_pointer)};
+}
+
+Result<actions::ContainerFacts> container_facts(engine::EngineClient& engine,
+                                                const std::string& name) {
+  auto response = engine.get("/containers/" + url_encode(name) + "/json");
+  if (response && response->status == 404) return actions::ContainerFacts{};
+  auto body = json_body(response);
+  if (!body) return body.error();
+  actions::ContainerFacts facts;
+  facts.exists = true;
+  facts.id = text(*body, "/Id"_json_pointer);
+  facts.name = text(*body, "/Name"_json_pointer);
+  if (!facts.name.empty() && facts.name[0] == '/') facts.name.erase(0, 1);
+  facts.image = text(*body, "/Config/Image"_json_pointer);
+  facts.user = text(*body, "/Config/User"_json_pointer);
+  facts.running = body->value("/State/Running"_json_pointer, false);
+  const auto labels = body->value("/Config/Labels"_json_pointer, json::object());
+  for (const auto& [key, value] : labels.items()) {
+    if (value.is_string()) facts.labels[key] = value.get<std::string>();
+  }
+  return facts;
+}
+
+template <class Target>
+Result<actions::Facts> with_container(engine::EngineClient& engine, const Target& target) {
+  auto container = container_facts(engine, target.container);
+  if (!container) return container.error();
+  actions::Facts facts;
+  facts.container = *container;
+  return facts;
+}
+
+}  // namespace
+
+Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action& action) {
+  if (const auto* run = std::get_if<actions::RunContainer>(&action)) {
+    auto image = image_facts(engine_, run->spec.image.full());
+    if (!image) return image.error();
+    actions::Facts facts;
+    facts.image = *image;
+    return facts;
+  }
+  if (const auto* a = std::get_if<actions::StopContainer>(&action))
+    return with_container(engine_, *a);
+  if (const auto* a = std::get_if<actions::RemoveContainer>(&action))
+    return with_container(engine_, *a);
+  if (const auto* a = std::get_if<actions::ReadLogs>(&action)) return with_container(engine_, *a);
+  if (const auto* a = std::get_if<actions::ExecCommand>(&action))
+    return with_container(engine_, *a);
+  return actions::Facts{};
+}
+
+}  // namespace dockgate::gate
