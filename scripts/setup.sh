@@ -13,6 +13,8 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # build
   g++ cmake ninja-build clang-format pkg-config
+  # libFuzzer targets (scripts/fuzz.sh)
+  clang libclang-rt-14-dev
   # libraries
   libssl-dev nlohmann-json3-dev libyaml-cpp-dev libboost-dev libspdlog-dev
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev libarchive-dev

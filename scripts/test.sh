@@ -3,7 +3,9 @@
 #   1. formatting (clang-format)
 #   2. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer   (ctest)
 #   3. end-to-end tests with the official MCP TypeScript SDK, 1.12.0 and current (node --test)
-#   4. unit + integration tests against the real engine over mutual TLS     (ctest, last)
+#   4. libFuzzer targets (policy loader, normalizers, JSON-RPC, tool arguments), bounded time
+#   5. unit + integration tests against the real engine over mutual TLS, and the policy
+#      test cases (ctest, last)
 # Uses the engine named by DOCKER_HOST & co. when set; otherwise starts the private dev engine
 # (scripts/dev-engine.sh) and stops it again at the end.
 set -euo pipefail
@@ -42,5 +44,8 @@ ctest --test-dir build-asan -L unit --output-on-failure
 step "end-to-end tests (node --test, MCP SDK 1.12.0 and current)"
 (cd tests/e2e && DOCKGATE_BIN="$repo_root/build/dockgate" node --test)
 
-step "unit and integration tests (real engine)"
+step "fuzzing (libFuzzer, ${DOCKGATE_FUZZ_SECONDS:-10}s per target)"
+scripts/fuzz.sh "${DOCKGATE_FUZZ_SECONDS:-10}"
+
+step "unit and integration tests (real engine), policy test cases"
 ctest --test-dir build --output-on-failure

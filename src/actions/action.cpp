@@ -1,14 +1,11 @@
 #include "actions/action.hpp"
 
+#include "common/overloaded.hpp"
+
 namespace dockgate::actions {
 namespace {
 
 using nlohmann::json;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 json mount_json(const Mount& m) {
   static const char* kTypes[] = {"bind", "volume", "tmpfs"};
@@ -86,9 +83,15 @@ std::string ImageRef::full() const {
 
 std::string ImageRef::familiar() const {
   std::string out = repository;
-  if (registry != "docker.io") {
+  // A docker.io path whose first component reads as a host ("a.b/x", "localhost/x") keeps its
+  // registry, so the familiar form never names another registry when read back.
+  std::string first = repository.substr(0, repository.find('/'));
+  bool first_reads_as_host = first.find_first_of(".:") != std::string::npos || first == "localhost";
+  if (registry != "docker.io" || first_reads_as_host) {
     out = registry + "/" + repository;
-  } else if (out.rfind("library/", 0) == 0) {
+  } else if (out.rfind("library/", 0) == 0 && out.find('/', 8) == std::string::npos) {
+    // Only "library/<name>" is shortened (reference.FamiliarName): "library/a/b" kept whole
+    // would otherwise read back as docker.io/a/b, a different repository.
     out = out.substr(8);
   }
   if (!tag.empty()) out += ":" + tag;
@@ -210,6 +213,7 @@ json Facts::to_json() const {
                         {"user", container->user},     {"running", container->running},
                         {"labels", container->labels}};
   }
+  if (!canonical_paths.empty()) out["canonical_paths"] = canonical_paths;
   return out;
 }
 

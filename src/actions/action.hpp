@@ -132,6 +132,9 @@ struct ContainerFacts {
 struct Facts {
   std::optional<ImageFacts> image;          // docker_run: the image to run
   std::optional<ContainerFacts> container;  // stop, rm, logs, exec: the target
+  // docker_run: each bind source as written -> its canonical path on the engine host (symlinks
+  // resolved; for a path that does not exist, its deepest existing parent resolved).
+  std::map<std::string, std::string> canonical_paths;
   nlohmann::json to_json() const;
 };
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/policy_test_cases.hpp"
 #include "cli/serve.hpp"
 #include "cli/serve_options.hpp"
 #include "policy/policy.hpp"
@@ -16,6 +17,7 @@ const char* kUsage =
     "usage: dockgate <command> [options]\n"
     "  serve [options]              serve MCP on stdio (see dockgate serve --help)\n"
     "  policy validate FILE...      check policy files; report every error as file:line:col\n"
+    "  policy test DIR|FILE...      run policy test cases (*.yaml); print \"N passed, M failed\"\n"
     "  version                      print the version\n";
 
 std::optional<std::string> from_environment(const std::string& name) {
@@ -55,6 +57,9 @@ int run(int argc, char** argv) {
   }
   if (command == "policy" && !rest.empty() && rest[0] == "validate") {
     return validate_policies({rest.begin() + 1, rest.end()});
+  }
+  if (command == "policy" && !rest.empty() && rest[0] == "test") {
+    return run_policy_tests({rest.begin() + 1, rest.end()});
   }
   if (command == "serve") {
     auto options = parse_serve_options(rest, from_environment);

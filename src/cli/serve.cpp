@@ -47,7 +47,9 @@ int serve(const ServeOptions& options) {
     return refuse_to_start("the engine configuration is not usable", engine.error().message);
 
   const auto registry = tools::ToolRegistry::with_builtin_tools();
-  gate::EngineActionExecutor executor(**engine);
+  gate::ExecutionSettings settings;
+  settings.secrets_dir = options.secrets_dir;
+  gate::EngineActionExecutor executor(**engine, settings);
   gate::Gate gate(registry, *policy, **audit, executor);
   mcp::GateToolService service(gate);
 

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -22,9 +23,11 @@ po::options_description serve_flags() {
        "audit log file (default: $XDG_STATE_HOME/dockgate/audit.jsonl)")                      //
       ("principal", po::value<std::string>(), "who is calling (default: the OS user)")        //
       ("role", po::value<std::vector<std::string>>(), "a role of the principal; repeatable")  //
-      ("docker-host", po::value<std::string>(), "engine address, overrides DOCKER_HOST")      //
-      ("tls-verify", "use mutual TLS with the engine (as DOCKER_TLS_VERIFY=1)")               //
-      ("cert-path", po::value<std::string>(), "folder with ca.pem, cert.pem, key.pem")        //
+      ("secrets-dir", po::value<std::string>(),
+       "folder of secret files for docker_run secrets (one file per secret name)")        //
+      ("docker-host", po::value<std::string>(), "engine address, overrides DOCKER_HOST")  //
+      ("tls-verify", "use mutual TLS with the engine (as DOCKER_TLS_VERIFY=1)")           //
+      ("cert-path", po::value<std::string>(), "folder with ca.pem, cert.pem, key.pem")    //
       ("allow-plain-tcp", "allow tcp:// without TLS (never use it beyond a lab)");
   return flags;
 }
@@ -46,12 +49,14 @@ Status apply_config_file(const std::string& file, ServeOptions& options) {
   try {
     const YAML::Node root = YAML::LoadFile(file);
     if (!root.IsMap()) return make_error(file + ": the config file must be a map");
-    const std::set<std::string> top = {"engine", "policies", "audit_log", "principal", "roles"};
+    const std::set<std::string> top = {"engine",    "policies", "audit_log",
+                                       "principal", "roles",    "secrets_dir"};
     for (const auto& entry : root) {
       const auto key = entry.first.Scalar();
       if (!top.contains(key)) {
-        return make_error(mark_text(file, entry.first.Mark()) + ": unknown key '" + key +
-                          "' (expected engine, policies, audit_log, principal, roles)");
+        return make_error(
+            mark_text(file, entry.first.Mark()) + ": unknown key '" + key +
+            "' (expected engine, policies, audit_log, principal, roles, secrets_dir)");
       }
     }
     if (const auto engine = root["engine"]) {
@@ -80,6 +85,7 @@ Status apply_config_file(const std::string& file, ServeOptions& options) {
     if (root["audit_log"]) options.audit_log_path = root["audit_log"].as<std::string>();
     if (root["principal"]) options.principal = root["principal"].as<std::string>();
     if (root["roles"]) options.roles = string_list(root["roles"], file);
+    if (root["secrets_dir"]) options.secrets_dir = root["secrets_dir"].as<std::string>();
   } catch (const YAML::BadConversion& e) {
     return make_error(mark_text(file, e.mark) + ": wrong type: " + e.msg);
   } catch (const YAML::Exception& e) {
@@ -140,6 +146,18 @@ Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
   if (flags.count("tls-verify")) options.engine.tls_verify = true;
   if (flags.count("cert-path")) options.engine.cert_path = flags["cert-path"].as<std::string>();
   if (flags.count("allow-plain-tcp")) options.engine.allow_plain_tcp = true;
+  if (flags.count("secrets-dir")) options.secrets_dir = flags["secrets-dir"].as<std::string>();
+  if (!options.secrets_dir.empty()) {
+    // The engine bind-mounts <secrets_dir>/<name>: it needs an absolute path, and a folder
+    // that is not there is a configuration mistake to report at start, not at the first run.
+    std::error_code error;
+    const auto folder = std::filesystem::absolute(options.secrets_dir, error);
+    if (error || !std::filesystem::is_directory(folder, error)) {
+      return make_error("the secrets folder '" + options.secrets_dir +
+                        "' is not a directory (--secrets-dir / secrets_dir)");
+    }
+    options.secrets_dir = folder.lexically_normal().string();
+  }
   return options;
 }
 

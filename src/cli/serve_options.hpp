@@ -17,6 +17,9 @@ struct ServeOptions {
   std::string audit_log_path;
   std::string principal;  // empty: the OS user running dockgate
   std::vector<std::string> roles;
+  // docker_run secrets: one regular file per secret, bind-mounted read-only at
+  // /run/secrets/<name>. Empty: secrets are refused. Made absolute when set.
+  std::string secrets_dir;
   bool show_help = false;
 };
 

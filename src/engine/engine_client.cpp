@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "engine/api_version.hpp"
+#include "engine/stream_transport.hpp"
 #include "engine/transport.hpp"
 
 namespace dockgate::engine {
@@ -88,6 +89,21 @@ struct EngineClient::Impl {
     if (!version) return version.error();
     return send(method, "/v" + *version + std::string(target), std::move(body), json_body);
   }
+
+  Result<StreamedResponse> streamed(http::verb method, std::string_view target, std::string body,
+                                    bool json_body, const StreamLimits& limits,
+                                    const BodySink& sink, EngineClient& client) const {
+    if (!is_safe_target(target)) {
+      return make_error("refusing engine request target \"" + std::string(target) +
+                        "\": it must start with '/' and contain no spaces or control characters");
+    }
+    auto version = client.negotiate_version();
+    if (!version) return version.error();
+    return send_streaming_request(
+        transport,
+        HttpRequest{method, "/v" + *version + std::string(target), std::move(body), json_body},
+        limits, sink);
+  }
 };
 
 EngineClient::EngineClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -149,6 +165,26 @@ Result<EngineResponse> EngineClient::post(std::string_view target) {
 
 Result<EngineResponse> EngineClient::del(std::string_view target) {
   return impl_->versioned(http::verb::delete_, target, {}, false, *this);
+}
+
+Result<StreamedResponse> EngineClient::get_stream(std::string_view target,
+                                                  const StreamLimits& limits,
+                                                  const BodySink& sink) {
+  return impl_->streamed(http::verb::get, target, {}, false, limits, sink, *this);
+}
+
+Result<StreamedResponse> EngineClient::post_stream(std::string_view target,
+                                                   const nlohmann::json& body,
+                                                   const StreamLimits& limits,
+                                                   const BodySink& sink) {
+  std::string serialized;
+  try {
+    serialized = body.dump();
+  } catch (const nlohmann::json::exception& exception) {
+    return make_error(std::string("cannot send the request body: ") + exception.what());
+  }
+  return impl_->streamed(http::verb::post, target, std::move(serialized), true, limits, sink,
+                         *this);
 }
 
 const std::string& EngineClient::endpoint() const {

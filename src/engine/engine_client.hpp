@@ -4,6 +4,8 @@
 // call uses its own connection); every call is bounded by the connect and read timeouts.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +25,22 @@ struct EngineResponse {
   bool ok() const { return status >= 200 && status < 300; }
   // The engine's {"message": "..."} on errors, else the raw body (trimmed).
   std::string error_message() const;
+};
+
+// Answers that stream (logs with follow, exec start) end when the engine ends them or when the
+// caller's deadline passes; reaching the deadline is not an error, the caller decides.
+struct StreamLimits {
+  std::chrono::steady_clock::time_point deadline;
+};
+
+// Receives each piece of a successful (2xx) answer's body as it arrives, so the caller keeps
+// only what it needs (a tail, a count) however long the stream is.
+using BodySink = std::function<void(std::string_view)>;
+
+struct StreamedResponse : EngineResponse {
+  // body holds only an error answer's text (status >= 300); a 2xx body went to the sink.
+  bool deadline_reached = false;  // the body was still coming when the deadline passed
+  bool truncated = false;         // the connection ended before the body's declared end
 };
 
 class EngineClient {
@@ -47,6 +65,10 @@ class EngineClient {
   Result<EngineResponse> post(std::string_view target, const nlohmann::json& body);
   Result<EngineResponse> post(std::string_view target);  // no body
   Result<EngineResponse> del(std::string_view target);
+  Result<StreamedResponse> get_stream(std::string_view target, const StreamLimits& limits,
+                                      const BodySink& sink);
+  Result<StreamedResponse> post_stream(std::string_view target, const nlohmann::json& body,
+                                       const StreamLimits& limits, const BodySink& sink);
 
   const std::string& endpoint() const;  // e.g. "tcp://127.0.0.1:2376", for messages
 

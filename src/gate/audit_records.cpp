@@ -24,10 +24,16 @@ std::string_view decision_name(CallStage stage) {
 json violations_json(const std::vector<policy::Violation>& violations) {
   json list = json::array();
   for (const auto& v : violations) {
-    list.push_back({{"rule", v.rule_id},
-                    {"policy_file", v.policy_file},
-                    {"mode", std::string(policy::mode_name(v.mode))},
-                    {"message", v.message}});
+    json item = {{"rule", v.rule_id},
+                 {"policy_file", v.policy_file},
+                 {"mode", std::string(policy::mode_name(v.mode))},
+                 {"message", v.message}};
+    if (!v.field.empty()) {
+      item["field"] = v.field;
+      item["found"] = v.found;
+      item["allowed"] = v.allowed;
+    }
+    list.push_back(std::move(item));
   }
   return list;
 }
@@ -64,6 +70,7 @@ json intent_record(const IntentRecord& intent) {
     if (!d.warnings.empty()) record["warnings"] = violations_json(d.warnings);
     if (!d.audit_only.empty()) record["audit_findings"] = violations_json(d.audit_only);
     record["allowed_by"] = d.allowed_by;
+    if (!d.exceptions_applied.empty()) record["exceptions_applied"] = d.exceptions_applied;
   }
   if (!intent.error.empty()) record["error"] = intent.error;
   return record;

@@ -1,5 +1,7 @@
 #include "gate/engine_executor.hpp"
 
+#include "common/overloaded.hpp"
+
 #include <cctype>
 #include <cstdio>
 
@@ -7,11 +9,6 @@ namespace dockgate::gate {
 namespace {
 
 using nlohmann::json;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 std::string list_query(bool all, const actions::ListFilters& filters) {
   std::string query = all ? "?all=1" : "?all=0";

@@ -1,6 +1,9 @@
 // Facts: what the decision needs from the engine that the call does not say, looked up
 // read-only before the decision. A lookup that fails (engine down) fails the call closed; an
 // object that does not exist is a fact too (exists/present = false).
+#include <filesystem>
+#include <system_error>
+
 #include "gate/engine_executor.hpp"
 
 namespace dockgate::gate {
@@ -45,6 +48,19 @@ Result<actions::ContainerFacts> container_facts(engine::EngineClient& engine,
   return facts;
 }
 
+// The host path a bind really names, symlinks resolved; a path that does not exist yet is its
+// deepest existing parent resolved plus the rest. Looked up on the dockgate host, which is the
+// engine host for a local engine (for a remote engine it is not: see docs/policy.md). A path
+// that cannot be resolved gets no fact, and the policy refuses what it cannot judge.
+void add_canonical_paths(const actions::ContainerSpec& spec, actions::Facts& facts) {
+  for (const auto& mount : spec.mounts) {
+    if (mount.source.empty() || mount.source[0] != '/') continue;
+    std::error_code error;
+    const auto canonical = std::filesystem::weakly_canonical(mount.source, error);
+    if (!error) facts.canonical_paths[mount.source] = canonical.string();
+  }
+}
+
 template <class Target>
 Result<actions::Facts> with_container(engine::EngineClient& engine, const Target& target) {
   auto container = container_facts(engine, target.container);
@@ -62,6 +78,7 @@ Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action&
     if (!image) return image.error();
     actions::Facts facts;
     facts.image = *image;
+    add_canonical_paths(run->spec, facts);
     return facts;
   }
   if (const auto* a = std::get_if<actions::StopContainer>(&action))

@@ -38,7 +38,14 @@ std::string denial_text(std::string_view tool, const policy::Decision& decision)
   for (const auto& v : decision.violations) {
     text += "\n" + std::to_string(++n) + ". [" + v.rule_id + "] " + v.title + " (" + v.policy_file +
             ")\n   why: " + v.message;
+    if (!v.field.empty()) {
+      text += "\n   field: " + v.field + " = " + v.found + "; allowed: " + v.allowed;
+    }
     if (!v.how_to_comply.empty()) text += "\n   to comply: " + v.how_to_comply;
+  }
+  for (const auto& w : decision.warnings) {
+    text += "\nPolicy warning [" + w.rule_id + "]: " + w.message;
+    if (!w.field.empty()) text += " (" + w.field + " = " + w.found + ")";
   }
   return text;
 }
@@ -47,6 +54,8 @@ std::string warnings_text(const policy::Decision& decision) {
   std::string text;
   for (const auto& w : decision.warnings) {
     text += "\nPolicy warning [" + w.rule_id + "]: " + w.message;
+    if (!w.field.empty())
+      text += " (" + w.field + " = " + w.found + "; allowed: " + w.allowed + ")";
     if (!w.how_to_comply.empty()) text += " To comply: " + w.how_to_comply;
   }
   return text;

@@ -11,6 +11,7 @@
 #include "actions/action.hpp"
 #include "auth/principal.hpp"
 #include "common/result.hpp"
+#include "policy/controls.hpp"
 
 namespace dockgate::policy {
 
@@ -26,6 +27,7 @@ struct RuleMatch {
   std::vector<std::string> operations;  // "container.list"
   std::vector<std::string> principals;  // principal names
   std::vector<std::string> roles;       // any role of the principal
+  std::vector<std::string> images;      // image globs ("docker.io/library/*"); docker_run only
 };
 
 struct Rule {
@@ -35,6 +37,9 @@ struct Rule {
   RuleEffect effect = RuleEffect::Deny;
   RuleMode mode = RuleMode::Enforce;
   RuleMatch match;
+  // Deny rules only. Absent: the rule denies every call it matches. Present: it denies a
+  // matching call once per unmet requirement (see controls.hpp).
+  std::shared_ptr<const Controls> require;
   std::string message;        // why the call is refused
   std::string how_to_comply;  // what to change so it is not
   std::string file;           // where the rule was written, for people
@@ -48,15 +53,31 @@ struct Violation {
   std::string message;
   std::string how_to_comply;
   RuleMode mode = RuleMode::Enforce;
+  std::string field;    // for a `require` finding: "cap_add[1]"; else empty
+  std::string found;    // the value found there
+  std::string allowed;  // what the rule allows there
+};
+
+// Lifts one deny rule for the calls it matches until it expires (end of that day, UTC).
+struct RuleException {
+  std::string rule_id;
+  RuleMatch match;
+  std::string expires;                               // YYYY-MM-DD
+  std::chrono::system_clock::time_point expires_at;  // the first instant it no longer applies
+  std::string ticket;
+  std::string reason;
+  std::string file;
+  int line = 0;
 };
 
 struct Decision {
   bool allowed = false;
-  std::vector<Violation> violations;    // enforce-mode: why it is denied (every one)
-  std::vector<Violation> warnings;      // warn-mode: told to the client, audited
-  std::vector<Violation> audit_only;    // audit-mode: audited only
-  std::vector<std::string> allowed_by;  // ids of the allow rules that matched
-  std::string policy_sha256;            // which policy version decided
+  std::vector<Violation> violations;            // enforce-mode: why it is denied (every one)
+  std::vector<Violation> warnings;              // warn-mode: told to the client, audited
+  std::vector<Violation> audit_only;            // audit-mode: audited only
+  std::vector<std::string> allowed_by;          // ids of the allow rules that matched
+  std::vector<std::string> exceptions_applied;  // "rule x: ticket SEC-1 (until 2027-01-31)"
+  std::string policy_sha256;                    // which policy version decided
 };
 
 struct DecisionInput {
@@ -84,13 +105,20 @@ class PolicySet {
   const std::string& sha256() const { return sha256_; }  // over every file, in load order
   const std::vector<std::string>& files() const { return files_; }
 
-  PolicySet(std::vector<Rule> rules, std::string sha256, std::vector<std::string> files)
-      : rules_(std::move(rules)), sha256_(std::move(sha256)), files_(std::move(files)) {}
+  const std::vector<RuleException>& exceptions() const { return exceptions_; }
+
+  PolicySet(std::vector<Rule> rules, std::string sha256, std::vector<std::string> files,
+            std::vector<RuleException> exceptions = {})
+      : rules_(std::move(rules)),
+        sha256_(std::move(sha256)),
+        files_(std::move(files)),
+        exceptions_(std::move(exceptions)) {}
 
  private:
   std::vector<Rule> rules_;
   std::string sha256_;
   std::vector<std::string> files_;
+  std::vector<RuleException> exceptions_;
 };
 
 std::string_view mode_name(RuleMode mode);

@@ -4,96 +4,22 @@
 #include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <fstream>
 #include <iomanip>
 #include <regex>
 #include <set>
 #include <sstream>
 
+#include "policy/loader_support.hpp"
 #include "policy/policy.hpp"
 
 namespace dockgate::policy {
 namespace {
 
+using namespace loader;
+
 constexpr const char* kApiVersion = "dockgate/v1";
-
-class ErrorList {
- public:
-  explicit ErrorList(std::string file) : file_(std::move(file)) {}
-  void add(const YAML::Mark& mark, const std::string& what) {
-    std::ostringstream out;
-    out << file_;
-    if (mark.line >= 0) out << ":" << mark.line + 1 << ":" << mark.column + 1;
-    out << ": " << what;
-    errors_.push_back(out.str());
-  }
-  bool empty() const { return errors_.empty(); }
-  std::string joined() const {
-    std::string text;
-    for (const auto& e : errors_) text += (text.empty() ? "" : "\n") + e;
-    return text;
-  }
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-  std::vector<std::string> errors_;
-};
-
-std::string join(const std::set<std::string>& names) {
-  std::string text;
-  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
-  return text;
-}
-
-void check_keys(const YAML::Node& map, const std::set<std::string>& allowed,
-                const std::string& where, ErrorList& errors) {
-  std::set<std::string> seen;
-  for (const auto& entry : map) {
-    const auto key = entry.first.Scalar();
-    if (!seen.insert(key).second) {
-      // yaml-cpp keeps one of two duplicate keys silently; a rule must say one thing.
-      errors.add(entry.first.Mark(), where + ": key '" + key + "' is given twice");
-    }
-    if (!allowed.contains(key)) {
-      errors.add(entry.first.Mark(),
-                 where + ": unknown key '" + key + "' (expected one of: " + join(allowed) + ")");
-    }
-  }
-}
-
-std::optional<std::string> read_string(const YAML::Node& map, const std::string& key,
-                                       const std::string& where, ErrorList& errors, bool required) {
-  const auto node = map[key];
-  if (!node) {
-    if (required) errors.add(map.Mark(), where + ": '" + key + "' is required");
-    return std::nullopt;
-  }
-  if (!node.IsScalar() || node.Scalar().empty()) {
-    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty string");
-    return std::nullopt;
-  }
-  return node.Scalar();
-}
-
-std::vector<std::string> read_string_list(const YAML::Node& map, const std::string& key,
-                                          const std::string& where, ErrorList& errors) {
-  std::vector<std::string> values;
-  const auto node = map[key];
-  if (!node) return values;
-  if (!node.IsSequence() || node.size() == 0) {
-    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty list of strings");
-    return values;
-  }
-  for (const auto& item : node) {
-    if (!item.IsScalar() || item.Scalar().empty()) {
-      errors.add(item.Mark(), where + ": every entry of '" + key + "' must be a non-empty string");
-      continue;
-    }
-    values.push_back(item.Scalar());
-  }
-  return values;
-}
 
 RuleMatch read_match(const YAML::Node& node, const std::string& where, ErrorList& errors) {
   RuleMatch match;
@@ -102,11 +28,13 @@ RuleMatch read_match(const YAML::Node& node, const std::string& where, ErrorList
     errors.add(node.Mark(), where + ": 'match' must be a map");
     return match;
   }
-  check_keys(node, {"tools", "operations", "principals", "roles"}, where + " match", errors);
+  check_keys(node, {"tools", "operations", "principals", "roles", "images"}, where + " match",
+             errors);
   match.tools = read_string_list(node, "tools", where + " match", errors);
   match.operations = read_string_list(node, "operations", where + " match", errors);
   match.principals = read_string_list(node, "principals", where + " match", errors);
   match.roles = read_string_list(node, "roles", where + " match", errors);
+  match.images = read_string_list(node, "images", where + " match", errors);
   return match;
 }
 
@@ -129,8 +57,8 @@ std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorLi
     where = "rule '" + *id + "'";
   }
   check_keys(node,
-             {"id", "title", "description", "references", "effect", "mode", "match", "message",
-              "how_to_comply"},
+             {"id", "title", "description", "references", "effect", "mode", "match", "require",
+              "message", "how_to_comply"},
              where, errors);
   rule.title = read_string(node, "title", where, errors, true).value_or("");
   rule.references = read_string_list(node, "references", where, errors);
@@ -161,17 +89,78 @@ std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorLi
   }
   rule.match = read_match(node["match"], where, errors);
   const bool is_deny = rule.effect == RuleEffect::Deny;
+  if (const auto require = node["require"]) {
+    if (!is_deny) {
+      errors.add(require.Mark(), where +
+                                     ": 'require' applies to deny rules only (a deny rule "
+                                     "with require denies the calls that do not meet it)");
+    } else {
+      rule.require = read_controls(require, where + " require", errors);
+    }
+  }
   rule.message = read_string(node, "message", where, errors, is_deny).value_or("");
   rule.how_to_comply = read_string(node, "how_to_comply", where, errors, false).value_or("");
   return rule;
 }
 
-void read_document(const YAML::Node& root, ErrorList& errors, std::vector<Rule>& rules) {
+std::optional<RuleException> read_exception(const YAML::Node& node, std::size_t index,
+                                            ErrorList& errors) {
+  const std::string where = "exception #" + std::to_string(index + 1);
+  if (!node.IsMap()) {
+    errors.add(node.Mark(), where + ": must be a map with rule, match, expires and ticket");
+    return std::nullopt;
+  }
+  check_keys(node, {"rule", "match", "expires", "ticket", "reason"}, where, errors);
+  RuleException exception;
+  exception.file = errors.file();
+  exception.line = node.Mark().line + 1;
+  exception.rule_id = read_string(node, "rule", where, errors, true).value_or("");
+  exception.match = read_match(node["match"], where, errors);
+  exception.ticket = read_string(node, "ticket", where, errors, true).value_or("");
+  exception.reason = read_string(node, "reason", where, errors, false).value_or("");
+  if (!node["match"]) {
+    errors.add(node.Mark(), where + ": 'match' is required (say whom and what it exempts)");
+  }
+  if (auto expires = read_string(node, "expires", where, errors, true)) {
+    static const std::regex kDate("([0-9]{4})-([0-9]{2})-([0-9]{2})");
+    std::smatch parts;
+    if (!std::regex_match(*expires, parts, kDate)) {
+      errors.add(node["expires"].Mark(),
+                 where + ": expires '" + *expires + "' must be a date YYYY-MM-DD");
+    } else {
+      using namespace std::chrono;
+      const year_month_day date{year{std::stoi(parts[1])},
+                                month{static_cast<unsigned>(std::stoi(parts[2]))},
+                                day{static_cast<unsigned>(std::stoi(parts[3]))}};
+      if (!date.ok()) {
+        errors.add(node["expires"].Mark(), where + ": expires '" + *expires + "' is not a date");
+      } else {
+        exception.expires = *expires;
+        // Valid through the whole named day (UTC).
+        exception.expires_at = sys_days{date} + days{1};
+      }
+    }
+  }
+  return exception;
+}
+
+void read_document(const YAML::Node& root, ErrorList& errors, std::vector<Rule>& rules,
+                   std::vector<RuleException>& exceptions) {
   if (!root.IsMap()) {
     errors.add(root.Mark(), "a policy file must be a map with apiVersion, kind, name and rules");
     return;
   }
-  check_keys(root, {"apiVersion", "kind", "name", "description", "rules"}, "policy", errors);
+  check_keys(root, {"apiVersion", "kind", "name", "description", "rules", "exceptions"}, "policy",
+             errors);
+  if (const auto list = root["exceptions"]) {
+    if (!list.IsSequence()) {
+      errors.add(list.Mark(), "policy: 'exceptions' must be a list of exceptions");
+    } else {
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (auto e = read_exception(list[i], i, errors)) exceptions.push_back(std::move(*e));
+      }
+    }
+  }
   if (auto api = read_string(root, "apiVersion", "policy", errors, true);
       api && *api != kApiVersion) {
     errors.add(root["apiVersion"].Mark(),
@@ -215,6 +204,7 @@ std::string sha256_hex(const std::vector<std::string>& contents) {
 Result<std::shared_ptr<const PolicySet>> build(
     const std::vector<std::pair<std::string, std::string>>& named_texts) {
   std::vector<Rule> rules;
+  std::vector<RuleException> exceptions;
   std::vector<std::string> problems;
   std::vector<std::string> contents;
   std::vector<std::string> files;
@@ -223,7 +213,7 @@ Result<std::shared_ptr<const PolicySet>> build(
     contents.push_back(text);
     ErrorList errors(name);
     try {
-      read_document(YAML::Load(text), errors, rules);
+      read_document(YAML::Load(text), errors, rules, exceptions);
     } catch (const YAML::Exception& e) {
       errors.add(e.mark, "not valid YAML: " + e.msg);
     }
@@ -238,13 +228,21 @@ Result<std::shared_ptr<const PolicySet>> build(
                          std::to_string(it->second->line));
     }
   }
+  for (const auto& exception : exceptions) {
+    const auto it = seen.find(exception.rule_id);
+    if (it == seen.end() || it->second->effect != RuleEffect::Deny) {
+      problems.push_back(exception.file + ":" + std::to_string(exception.line) +
+                         ": exception names rule '" + exception.rule_id +
+                         "', which is not a deny rule of the loaded policy files");
+    }
+  }
   if (!problems.empty()) {
     std::string text;
     for (const auto& p : problems) text += (text.empty() ? "" : "\n") + p;
     return make_error(text);
   }
-  return std::shared_ptr<const PolicySet>(
-      std::make_shared<PolicySet>(std::move(rules), sha256_hex(contents), std::move(files)));
+  return std::shared_ptr<const PolicySet>(std::make_shared<PolicySet>(
+      std::move(rules), sha256_hex(contents), std::move(files), std::move(exceptions)));
 }
 
 }  // namespace

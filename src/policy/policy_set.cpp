@@ -21,11 +21,23 @@ bool roles_match(const std::vector<std::string>& patterns, const std::vector<std
          std::find(patterns.begin(), patterns.end(), "*") != patterns.end();
 }
 
-bool rule_matches(const Rule& rule, const DecisionInput& input, const std::string& operation) {
-  const auto& m = rule.match;
+// Image globs match the full normalized reference ("docker.io/library/busybox:1.36") or the
+// repository alone ("docker.io/library/busybox"); only docker_run has an image to match.
+bool images_match(const std::vector<std::string>& patterns, const actions::Action& action) {
+  if (patterns.empty()) return true;
+  const auto* run = std::get_if<actions::RunContainer>(&action);
+  if (run == nullptr) return false;
+  const auto& image = run->spec.image;
+  const std::string repository = image.registry + "/" + image.repository;
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
+    return p == "*" || glob_matches(p, image.full()) || glob_matches(p, repository);
+  });
+}
+
+bool match_matches(const RuleMatch& m, const DecisionInput& input, const std::string& operation) {
   return list_matches(m.tools, input.tool) && list_matches(m.operations, operation) &&
          list_matches(m.principals, input.principal.name) &&
-         roles_match(m.roles, input.principal.roles);
+         roles_match(m.roles, input.principal.roles) && images_match(m.images, input.action);
 }
 
 Violation violation_of(const Rule& rule) {
@@ -34,7 +46,45 @@ Violation violation_of(const Rule& rule) {
                    rule.title,
                    rule.message,
                    rule.how_to_comply,
-                   rule.mode};
+                   rule.mode,
+                   "",
+                   "",
+                   ""};
+}
+
+Violation violation_of(const Rule& rule, const Finding& finding) {
+  Violation v = violation_of(rule);
+  v.field = finding.field;
+  v.found = finding.found;
+  v.allowed = finding.allowed;
+  if (!finding.how_to_comply.empty()) v.how_to_comply = finding.how_to_comply;
+  return v;
+}
+
+// Whether an exception lifts the rule for this call. An expired exception does not, and says
+// so as a warning, so that nobody mistakes it for still granted.
+bool exempted(const std::vector<RuleException>& exceptions, const Rule& rule,
+              const DecisionInput& input, const std::string& operation, Decision& decision) {
+  bool lifted = false;
+  for (const auto& e : exceptions) {
+    if (e.rule_id != rule.id || !match_matches(e.match, input, operation)) continue;
+    if (input.now < e.expires_at) {
+      decision.exceptions_applied.push_back("rule " + rule.id + ": ticket " + e.ticket +
+                                            " (until " + e.expires + ", " + e.file + ":" +
+                                            std::to_string(e.line) + ")");
+      lifted = true;
+    } else {
+      Violation expired = violation_of(rule);
+      expired.mode = RuleMode::Warn;
+      expired.policy_file = e.file + ":" + std::to_string(e.line);
+      expired.message = "the exception for rule " + rule.id + " (ticket " + e.ticket +
+                        ") expired on " + e.expires + " and no longer applies";
+      expired.how_to_comply = "comply with rule " + rule.id +
+                              ", or ask for the exception (ticket " + e.ticket + ") to be renewed";
+      decision.warnings.push_back(std::move(expired));
+    }
+  }
+  return lifted;
 }
 
 std::string describe_principal(const auth::Principal& principal) {
@@ -66,22 +116,23 @@ Decision PolicySet::decide(const DecisionInput& input) const {
   decision.policy_sha256 = sha256_;
   const std::string operation = actions::operation_name(input.action);
   for (const auto& rule : rules_) {
-    if (!rule_matches(rule, input, operation)) continue;
+    if (!match_matches(rule.match, input, operation)) continue;
     if (rule.effect == RuleEffect::Allow) {
       decision.allowed_by.push_back(rule.id);
       continue;
     }
-    switch (rule.mode) {
-      case RuleMode::Enforce:
-        decision.violations.push_back(violation_of(rule));
-        break;
-      case RuleMode::Warn:
-        decision.warnings.push_back(violation_of(rule));
-        break;
-      case RuleMode::Audit:
-        decision.audit_only.push_back(violation_of(rule));
-        break;
+    std::vector<Violation> found;
+    if (rule.require) {
+      for (const auto& finding : check_controls(*rule.require, input.action, input.facts))
+        found.push_back(violation_of(rule, finding));
+    } else {
+      found.push_back(violation_of(rule));
     }
+    if (found.empty() || exempted(exceptions_, rule, input, operation, decision)) continue;
+    auto& list = rule.mode == RuleMode::Enforce ? decision.violations
+                 : rule.mode == RuleMode::Warn  ? decision.warnings
+                                                : decision.audit_only;
+    list.insert(list.end(), found.begin(), found.end());
   }
   if (decision.allowed_by.empty()) {
     decision.violations.insert(
@@ -91,7 +142,7 @@ Decision PolicySet::decide(const DecisionInput& input) const {
                       describe_principal(input.principal),
                   "ask the policy owners to add an allow rule for this tool, or use a tool "
                   "that is allowed (see tools/list and the active policy)",
-                  RuleMode::Enforce});
+                  RuleMode::Enforce, "", "", ""});
   }
   decision.allowed = decision.violations.empty();
   return decision;

@@ -67,7 +67,12 @@ Status check_object(const json& schema, const json& value, const std::string& na
   for (const auto& [key, item] : value.items()) {
     const std::string path = name.empty() ? key : name + "." + key;
     if (!properties.contains(key)) {
-      if (schema.value("additionalProperties", true) == false) {
+      const auto extra = schema.find("additionalProperties");
+      if (extra != schema.end() && extra->is_object()) {
+        if (auto status = check(*extra, item, path); !status) return status;
+        continue;
+      }
+      if (extra != schema.end() && *extra == false) {
         std::string accepted;
         for (const auto& [known, _] : properties.items())
           accepted += (accepted.empty() ? "" : ", ") + known;
@@ -99,8 +104,13 @@ Status check(const json& schema, const json& value, const std::string& name) {
   }
   const std::string type = schema.value("type", "");
   if (!type.empty() && !has_type(value, type)) {
+    // A schema's first example shows the model the shape it should have sent.
+    const auto examples = schema.find("examples");
+    const std::string hint = examples != schema.end() && examples->is_array() && !examples->empty()
+                                 ? "; for example " + examples->front().dump()
+                                 : "";
     return make_error((name.empty() ? std::string("arguments") : label) + " must be " +
-                      wanted(type) + ", got " + type_of(value) + " " + excerpt(value));
+                      wanted(type) + ", got " + type_of(value) + " " + excerpt(value) + hint);
   }
   if (schema.contains("enum")) {
     bool found = false;

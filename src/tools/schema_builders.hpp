@@ -36,6 +36,14 @@ inline json string_enum(std::string description, json values) {
   return {{"type", "string"}, {"description", std::move(description)}, {"enum", std::move(values)}};
 }
 
+// An object of string values ({"app": "shop"}): labels, driver options, env as a map.
+inline json string_map(std::string description, std::size_t max_value_length = 4096) {
+  return {{"type", "object"},
+          {"description", std::move(description)},
+          {"additionalProperties", {{"type", "string"}, {"maxLength", max_value_length}}},
+          {"maxProperties", kMaxListItems}};
+}
+
 // docker's --filter: one "key=value" string or a list of them.
 inline json filter(std::string description) {
   json item = {{"type", "string"}, {"minLength", 3}, {"maxLength", kMaxNameLength}};

@@ -8,6 +8,17 @@ ToolRegistry ToolRegistry::with_builtin_tools() {
   registry.add(make_ps_tool());
   registry.add(make_images_tool());
   registry.add(make_inspect_tool());
+  registry.add(make_run_tool());
+  registry.add(make_stop_tool());
+  registry.add(make_rm_tool());
+  registry.add(make_logs_tool());
+  registry.add(make_exec_tool());
+  registry.add(make_volume_ls_tool());
+  registry.add(make_volume_create_tool());
+  registry.add(make_volume_rm_tool());
+  registry.add(make_network_ls_tool());
+  registry.add(make_network_create_tool());
+  registry.add(make_network_rm_tool());
   return registry;
 }
 

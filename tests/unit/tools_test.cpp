@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tools/argument_schema.hpp"
 #include "tools/inspect_format.hpp"
 #include "tools/list_filters.hpp"
@@ -28,15 +30,18 @@ std::string error_of(std::string_view tool, const json& arguments) {
   return action.ok() ? "" : action.error().message;
 }
 
-TEST(ToolRegistry, ListsTheFoundationToolsWithClosedObjectSchemas) {
-  std::vector<std::string> names;
+TEST(ToolRegistry, EveryToolHasAClosedObjectSchemaAndAUniqueName) {
+  std::set<std::string> names;
   for (const auto& tool : registry().all()) {
-    names.push_back(tool->definition().name);
+    EXPECT_TRUE(names.insert(tool->definition().name).second) << tool->definition().name;
     EXPECT_EQ(tool->definition().input_schema["type"], "object");
     EXPECT_EQ(tool->definition().input_schema["additionalProperties"], false);
-    EXPECT_TRUE(tool->definition().read_only);
+    EXPECT_FALSE(tool->definition().description.empty());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"docker_ps", "docker_images", "docker_inspect"}));
+  for (const char* read_only : {"docker_ps", "docker_images", "docker_inspect"}) {
+    ASSERT_NE(registry().find(read_only), nullptr) << read_only;
+    EXPECT_TRUE(registry().find(read_only)->definition().read_only) << read_only;
+  }
   EXPECT_EQ(registry().find("docker_nope"), nullptr);
 }
 

@@ -1,0 +1,148 @@
+// Typed controls: what a deny rule's `require:` block says about the effective action (the
+// normalized value that will be sent to the engine, with facts resolved). One checker per
+// control key; each returns every finding, never only the first, so a denial lists them all.
+// Pure: no I/O, no clock. Controls that do not apply to an action's kind are skipped (a
+// `capabilities` requirement says nothing about a volume create): scope rules with `match`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actions/action.hpp"
+
+namespace dockgate::policy {
+
+// One unmet requirement: where, what was found, what is allowed and how to fix it.
+struct Finding {
+  std::string control;        // the `require` key: "capabilities"
+  std::string field;          // "cap_add[1]", "mounts[0].source", "user"
+  std::string found;          // the value found, as the engine would get it
+  std::string allowed;        // what the rule allows
+  std::string how_to_comply;  // a one-line fix for this finding
+};
+
+struct CapabilityControl {
+  bool drop_all = false;                                // cap_drop must contain ALL
+  std::optional<std::vector<std::string>> allowed_add;  // absent: any add except ALL
+};
+
+struct BindMountControl {
+  std::optional<std::vector<std::string>> allowed_paths;  // absent: any; []: no host path
+  bool deny_docker_socket = true;  // the engine/runtime sockets, their folders and parents
+  bool forbid_volumes_from = true;
+  bool require_read_only = false;
+  std::optional<std::vector<std::string>> allowed_propagation;  // "" = the default
+};
+
+struct PortControl {
+  std::optional<std::pair<int, int>> host_port_range;  // ephemeral (0) always allowed
+  std::optional<std::vector<std::string>> host_ips;    // "" and 0.0.0.0 = every interface
+  bool forbid_publish_all = false;
+};
+
+struct SecurityOptControl {
+  bool forbid_unconfined = false;  // seccomp/apparmor/systempaths unconfined, label disable
+  bool require_no_new_privileges = false;
+};
+
+struct ResourceControl {
+  bool require_memory = false;
+  bool require_cpus = false;
+  bool require_pids_limit = false;
+  std::optional<std::int64_t> memory_max_bytes;
+  std::optional<std::int64_t> cpus_max_nano;
+  std::optional<std::int64_t> pids_max;
+};
+
+struct RestartControl {
+  std::vector<std::string> allowed;  // no | always | unless-stopped | on-failure
+  std::optional<int> max_retries;    // on-failure's maximum retry count
+};
+
+struct ImageControl {
+  std::vector<std::string> allowed_registries;  // globs; empty: any
+  std::vector<std::string> denied_registries;
+  std::vector<std::string> allowed_repositories;  // "registry/repository" globs; empty: any
+  std::vector<std::string> denied_repositories;
+  bool forbid_latest = false;  // ":latest" or no tag, unless pinned by digest
+  bool require_digest = false;
+};
+
+struct CommandPattern {
+  std::string text;  // as written, for messages
+  std::regex regex;  // full match over the argv joined by single spaces
+};
+
+struct ExecControl {
+  bool forbid_root = false;                      // the effective exec user must be a non-root UID
+  std::vector<std::string> allowed_users;        // exact user strings; empty: any (subject to root)
+  std::vector<CommandPattern> allowed_commands;  // empty: any
+  std::vector<CommandPattern> denied_commands;
+};
+
+struct VolumeDriverControl {
+  std::vector<std::string> allowed;  // empty: any
+  bool forbid_bind_options = false;  // o=bind/rbind, device=..., type=none/bind
+  std::optional<std::vector<std::string>> allowed_options;  // driver option keys
+};
+
+struct NetworkDriverControl {
+  std::vector<std::string> allowed;
+};
+
+// A deny rule's `require:` block. An absent control is not judged.
+struct Controls {
+  std::optional<bool> privileged;       // false: never privileged
+  std::optional<bool> run_as_non_root;  // true: the effective UID must be known and not 0
+  std::optional<CapabilityControl> capabilities;
+  std::optional<bool> host_namespaces;  // false: no host or container:<x> namespaces
+  std::optional<BindMountControl> bind_mounts;
+  std::optional<PortControl> ports;
+  std::optional<bool> devices;  // false: no host devices
+  std::optional<SecurityOptControl> security_opt;
+  std::optional<std::vector<std::string>> sysctls_allowed;
+  std::optional<bool> read_only_rootfs;  // true: required
+  std::optional<ResourceControl> resources;
+  std::optional<RestartControl> restart;
+  std::optional<ImageControl> images;
+  std::optional<ExecControl> exec;
+  std::optional<VolumeDriverControl> volume_drivers;
+  std::optional<NetworkDriverControl> network_drivers;
+};
+
+// Every finding of every control against the action; empty means all requirements are met.
+std::vector<Finding> check_controls(const Controls& controls, const actions::Action& action,
+                                    const actions::Facts& facts);
+
+// The checkers, by family (controls_container.cpp, controls_mounts.cpp, controls_images.cpp).
+void check_container_controls(const Controls& controls, const actions::RunContainer& run,
+                              const actions::Facts& facts, std::vector<Finding>& out);
+void check_bind_mounts(const BindMountControl& control, const actions::ContainerSpec& spec,
+                       const actions::Facts& facts, std::vector<Finding>& out);
+void check_image(const ImageControl& control, const actions::ImageRef& image,
+                 std::vector<Finding>& out);
+void check_exec(const Controls& controls, const actions::ExecCommand& exec,
+                const actions::Facts& facts, std::vector<Finding>& out);
+void check_volume_create(const VolumeDriverControl& control, const actions::CreateVolume& volume,
+                         std::vector<Finding>& out);
+
+// Judges a user string as runc would run it. Empty result: provably non-root.
+// Otherwise the reason it is root or cannot be shown not to be.
+std::optional<std::string> root_user_problem(const std::string& user);
+
+// "/var/run/../run//docker.sock" -> "/run/docker.sock": lexical only ("." and ".." folded, "/"
+// repeated or trailing removed, /var/run read as /run as on Debian). nullopt: not absolute.
+std::optional<std::string> normalize_host_path(const std::string& path);
+
+// Glob with '*' inside one '/'-separated segment and '**' across segments.
+bool glob_matches(std::string_view pattern, std::string_view text);
+
+// Policy-file units: "2g", "512m", "1024k", "1048576" (binary units) and "1.5" CPUs.
+std::optional<std::int64_t> parse_policy_bytes(const std::string& text);
+std::optional<std::int64_t> parse_policy_cpus(const std::string& text);
+
+}  // namespace dockgate::policy
