@@ -134,7 +134,8 @@ Result<std::string> logs_since_to_unix(std::string_view since,
   std::smatch match;
   if (std::regex_match(text, match, kRfc3339)) {
     auto unix_seconds = rfc3339_to_unix(match);
-    if (!unix_seconds) return make_error("argument 'since' " + unix_seconds.error().message + ": '" + text + "'");
+    if (!unix_seconds)
+      return make_error("argument 'since' " + unix_seconds.error().message + ": '" + text + "'");
     return unix_seconds;
   }
   if (!text.empty() && text.front() != '-' && text.front() != '+') {
