@@ -20,6 +20,8 @@ packages=(
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev libarchive-dev
   # the private dev/test engine (scripts/dev-engine.sh)
   docker.io docker-registry busybox-static openssl iptables iproute2 curl
+  # htpasswd (bcrypt) for the authenticated test registry (scripts/auth-registry.sh)
+  apache2-utils
 )
 # Keep a node that is already there (e.g. NodeSource's, which bundles npm and conflicts with
 # Debian's npm package); only a machine without node gets Debian's nodejs and npm.

@@ -115,6 +115,11 @@ std::string operation_name(const Action& action) {
                         [](const ListNetworks&) { return "network.list"; },
                         [](const CreateNetwork&) { return "network.create"; },
                         [](const RemoveNetwork&) { return "network.remove"; },
+                        [](const CheckPolicy&) { return "policy.check"; },
+                        [](const ShowPolicy&) { return "policy.show"; },
+                        [](const BuildImage&) { return "image.build"; },
+                        [](const PullImage&) { return "image.pull"; },
+                        [](const RemoveImage&) { return "image.remove"; },
                     },
                     action);
 }
@@ -199,6 +204,30 @@ json to_json(const Action& action) {
                    if (!a.subnet.empty()) out["subnet"] = a.subnet;
                  },
                  [&](const RemoveNetwork& a) { out["name"] = a.name; },
+                 // The judged call's arguments are in the record's "arguments" already.
+                 [&](const CheckPolicy& a) { out["tool"] = a.tool; },
+                 [&](const ShowPolicy& a) {
+                   if (!a.tool.empty()) out["tool"] = a.tool;
+                 },
+                 [&](const BuildImage& a) {
+                   out["context_dir"] = a.context_dir;
+                   out["dockerfile"] = a.dockerfile;
+                   out["tags"] = a.tags;
+                   json keys = json::array();  // build arg values may be secrets: keys only
+                   for (const auto& [key, value] : a.build_args) keys.push_back(key);
+                   out["build_arg_keys"] = keys;
+                   if (!a.target.empty()) out["target"] = a.target;
+                   out["no_cache"] = a.no_cache;
+                   json from = json::array();
+                   for (const auto& image : a.from_images) from.push_back(image.full());
+                   out["from"] = from;
+                   if (!a.network_mode.empty()) out["network_mode"] = a.network_mode;
+                 },
+                 [&](const PullImage& a) { out["image"] = a.image.full(); },
+                 [&](const RemoveImage& a) {
+                   out["image"] = a.image;
+                   out["force"] = a.force;
+                 },
              },
              action);
   return out;

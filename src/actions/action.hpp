@@ -97,9 +97,46 @@ struct RemoveNetwork {
   std::string name;
 };
 
+// docker_pull: the normalized reference; an implicit tag is "latest" (judged by the policy).
+struct PullImage {
+  ImageRef image;
+};
+
+// docker_rmi: as typed (a name, a reference or an id: the engine resolves it). Untagged
+// parents are removed as well (docker's default, noprune=false).
+struct RemoveImage {
+  std::string image;
+  bool force = false;
+};
+
+// docker_build: build an image from a context folder on the dockgate host (read there, sent
+// to the engine as a tar). from_images are the Dockerfile's FROM images, judged by policy.
+struct BuildImage {
+  std::string context_dir;                // canonical absolute path, inside a workspace root
+  std::string dockerfile = "Dockerfile";  // relative to context_dir
+  std::vector<std::string> tags;          // normalized references, ImageRef::full()
+  std::map<std::string, std::string> build_args;
+  std::string target;  // the stage to build; "" = the last
+  bool no_cache = false;
+  std::vector<ImageRef> from_images;  // every FROM image (stage names and scratch left out)
+  std::string network_mode;           // "" = the engine's default
+};
+
+// docker_policy_check and docker_policy_show: answered by the gate from the active policy,
+// never sent to the engine (see Gate::call). They are actions so that the policy judges and the
+// audit log records them like every other call.
+struct CheckPolicy {
+  std::string tool;          // the tool whose call is to be judged
+  nlohmann::json arguments;  // its arguments, planned with that tool's own validation
+};
+struct ShowPolicy {
+  std::string tool;  // "" = every rule; else the rules that can match this tool
+};
+
 using Action = std::variant<ListContainers, ListImages, InspectObject, RunContainer, StopContainer,
                             RemoveContainer, ReadLogs, ExecCommand, ListVolumes, CreateVolume,
-                            RemoveVolume, ListNetworks, CreateNetwork, RemoveNetwork>;
+                            RemoveVolume, ListNetworks, CreateNetwork, RemoveNetwork, PullImage,
+                            RemoveImage, BuildImage, CheckPolicy, ShowPolicy>;
 
 // A stable dotted name the policy can match on: "container.list", "image.list", ...
 std::string operation_name(const Action& action);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/policy_check_commands.hpp"
 #include "cli/policy_test_cases.hpp"
 #include "cli/serve.hpp"
 #include "cli/serve_options.hpp"
@@ -16,7 +17,10 @@ namespace {
 const char* kUsage =
     "usage: dockgate <command> [options]\n"
     "  serve [options]              serve MCP on stdio (see dockgate serve --help)\n"
-    "  policy validate FILE...      check policy files; report every error as file:line:col\n"
+    "  policy check FILE|DIR...     check policy files: every error as file:line:col: DGnnn ...\n"
+    "                               (alias: policy validate)\n"
+    "  policy explain --tool T --arguments JSON --policy FILE [--principal P] [--role R]\n"
+    "                 [--image-user U]  the decision for one call, without an engine\n"
     "  policy test DIR|FILE...      run policy test cases (*.yaml); print \"N passed, M failed\"\n"
     "  version                      print the version\n";
 
@@ -24,21 +28,6 @@ std::optional<std::string> from_environment(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   if (value == nullptr) return std::nullopt;
   return std::string(value);
-}
-
-int validate_policies(const std::vector<std::string>& files) {
-  if (files.empty()) {
-    std::cerr << "usage: dockgate policy validate FILE...\n";
-    return 2;
-  }
-  auto policy = policy::PolicySet::load(files);
-  if (!policy) {
-    std::cerr << policy.error().message << "\n";
-    return 1;
-  }
-  std::cout << "ok: " << (*policy)->rules().size() << " rules in " << files.size()
-            << " file(s), sha256 " << (*policy)->sha256() << "\n";
-  return 0;
 }
 
 }  // namespace
@@ -55,8 +44,11 @@ int run(int argc, char** argv) {
     std::cout << "dockgate " << DOCKGATE_VERSION << "\n";
     return 0;
   }
-  if (command == "policy" && !rest.empty() && rest[0] == "validate") {
-    return validate_policies({rest.begin() + 1, rest.end()});
+  if (command == "policy" && !rest.empty() && (rest[0] == "check" || rest[0] == "validate")) {
+    return check_policies({rest.begin() + 1, rest.end()});
+  }
+  if (command == "policy" && !rest.empty() && rest[0] == "explain") {
+    return explain_policy_call({rest.begin() + 1, rest.end()});
   }
   if (command == "policy" && !rest.empty() && rest[0] == "test") {
     return run_policy_tests({rest.begin() + 1, rest.end()});

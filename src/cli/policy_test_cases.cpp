@@ -175,6 +175,32 @@ Result<actions::Action> read_action(const std::string& tool, const YAML::Node& a
                                                   "",
                                                   {}}};
   }
+  if (tool == "docker_pull") {
+    only({"image"});
+    const auto image = r.text(node, "image");
+    if (image.empty()) r.errors.add(node.Mark(), where + ": docker_pull needs action.image");
+    return actions::Action{actions::PullImage{
+        r.parsed(node, "image", actions::parse_image_reference(image), actions::ImageRef{})}};
+  }
+  if (tool == "docker_build") {
+    // from: the Dockerfile's FROM images as docker_build would find them; network: the mode.
+    only({"from", "tag", "network", "build_args"});
+    actions::BuildImage build;
+    build.context_dir = "/workspace/app";
+    for (const auto& image : r.list(node, "from"))
+      build.from_images.push_back(
+          r.parsed(node, "from", actions::parse_image_reference(image), actions::ImageRef{}));
+    if (const auto tag = r.text(node, "tag"); !tag.empty()) build.tags.push_back(tag);
+    const auto network = r.text(node, "network", "default");
+    build.network_mode = network == "default" ? "" : network;
+    build.build_args = r.dict(node, "build_args");
+    return actions::Action{build};
+  }
+  if (tool == "docker_rmi") {
+    only({"image", "force"});
+    return actions::Action{
+        actions::RemoveImage{r.text(node, "image", "busybox:1.36"), r.flag(node, "force")}};
+  }
   only({"container", "object", "name"});
   const auto container = r.text(node, "container", "target");
   if (tool == "docker_ps") return actions::Action{actions::ListContainers{}};

@@ -13,6 +13,7 @@
 #include "mcp/gate_tool_service.hpp"
 #include "mcp/stdio_server.hpp"
 #include "policy/policy.hpp"
+#include "policy/policy_reloader.hpp"
 #include "tools/tool.hpp"
 
 namespace dockgate::cli {
@@ -37,6 +38,8 @@ int serve(const ServeOptions& options) {
   log_to_stderr();
   // A client that goes away must end the session with EOF, not kill us with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  // Before any thread exists, so that only the policy reloader's thread ever takes SIGHUP.
+  policy::PolicyReloader::block_sighup();
 
   auto policy = policy::PolicySet::load(options.policy_paths);
   if (!policy) return refuse_to_start("the policy does not load", policy.error().message);
@@ -46,12 +49,23 @@ int serve(const ServeOptions& options) {
   if (!engine)
     return refuse_to_start("the engine configuration is not usable", engine.error().message);
 
-  const auto registry = tools::ToolRegistry::with_builtin_tools();
+  const auto registry = tools::ToolRegistry::with_builtin_tools(options.workspace_roots);
   gate::ExecutionSettings settings;
   settings.secrets_dir = options.secrets_dir;
+  if (options.pull_budget) settings.pull_budget = *options.pull_budget;
+  for (const auto& [host, login] : options.registry_auth)
+    settings.registry_auth[host] = gate::RegistryCredential{login.username, login.password};
   gate::EngineActionExecutor executor(**engine, settings);
   gate::Gate gate(registry, *policy, **audit, executor);
   mcp::GateToolService service(gate);
+  // SIGHUP or a changed policy file: reload; a policy that does not load is rejected (logged,
+  // audited) and the last good one stays active.
+  policy::PolicyReloader reloader(
+      options.policy_paths,
+      [&gate](const policy::PolicyReloader::Loaded& loaded, std::string_view trigger) {
+        gate.install_policy(loaded, trigger);
+      });
+  reloader.start();
 
   mcp::SessionContext context;
   context.session_id = "stdio";
@@ -67,6 +81,7 @@ int serve(const ServeOptions& options) {
                (*engine)->endpoint(), (*policy)->files().front(), (*policy)->sha256().substr(0, 12),
                options.audit_log_path, context.principal);
   mcp::serve_stdio(std::cin, std::cout, service, identity, context);
+  reloader.stop();
   spdlog::info("stdin closed: exiting");
   return 0;
 }

@@ -24,7 +24,12 @@ po::options_description serve_flags() {
       ("principal", po::value<std::string>(), "who is calling (default: the OS user)")        //
       ("role", po::value<std::vector<std::string>>(), "a role of the principal; repeatable")  //
       ("secrets-dir", po::value<std::string>(),
-       "folder of secret files for docker_run secrets (one file per secret name)")        //
+       "folder of secret files for docker_run secrets (one file per secret name)")  //
+      ("registry-auth-file", po::value<std::string>(),
+       "registry logins for docker_pull, as docker's config.json: {\"auths\": {host: "
+       "{\"auth\": base64(user:password)}}}")  //
+      ("workspace-root", po::value<std::vector<std::string>>(),
+       "folder whose subfolders docker_build may use as build contexts; repeatable")      //
       ("docker-host", po::value<std::string>(), "engine address, overrides DOCKER_HOST")  //
       ("tls-verify", "use mutual TLS with the engine (as DOCKER_TLS_VERIFY=1)")           //
       ("cert-path", po::value<std::string>(), "folder with ca.pem, cert.pem, key.pem")    //
@@ -49,14 +54,15 @@ Status apply_config_file(const std::string& file, ServeOptions& options) {
   try {
     const YAML::Node root = YAML::LoadFile(file);
     if (!root.IsMap()) return make_error(file + ": the config file must be a map");
-    const std::set<std::string> top = {"engine",    "policies", "audit_log",
-                                       "principal", "roles",    "secrets_dir"};
+    const std::set<std::string> top = {
+        "engine",      "policies",      "audit_log",           "principal",      "roles",
+        "secrets_dir", "registry_auth", "pull_budget_seconds", "workspace_roots"};
     for (const auto& entry : root) {
       const auto key = entry.first.Scalar();
       if (!top.contains(key)) {
-        return make_error(
-            mark_text(file, entry.first.Mark()) + ": unknown key '" + key +
-            "' (expected engine, policies, audit_log, principal, roles, secrets_dir)");
+        return make_error(mark_text(file, entry.first.Mark()) + ": unknown key '" + key +
+                          "' (expected engine, policies, audit_log, principal, roles, secrets_dir, "
+                          "registry_auth, pull_budget_seconds, workspace_roots)");
       }
     }
     if (const auto engine = root["engine"]) {
@@ -86,6 +92,20 @@ Status apply_config_file(const std::string& file, ServeOptions& options) {
     if (root["principal"]) options.principal = root["principal"].as<std::string>();
     if (root["roles"]) options.roles = string_list(root["roles"], file);
     if (root["secrets_dir"]) options.secrets_dir = root["secrets_dir"].as<std::string>();
+    if (root["workspace_roots"])
+      options.workspace_roots = string_list(root["workspace_roots"], file);
+    if (root["registry_auth"]) {
+      auto logins = registry_auth_from_config(root["registry_auth"], file);
+      if (!logins) return logins.error();
+      options.registry_auth = std::move(*logins);
+    }
+    if (root["pull_budget_seconds"]) {
+      const auto seconds = root["pull_budget_seconds"].as<unsigned>();
+      if (seconds < 1 || seconds > 3600)
+        return make_error(mark_text(file, root["pull_budget_seconds"].Mark()) +
+                          ": pull_budget_seconds must be 1..3600");
+      options.pull_budget = std::chrono::seconds(seconds);
+    }
   } catch (const YAML::BadConversion& e) {
     return make_error(mark_text(file, e.mark) + ": wrong type: " + e.msg);
   } catch (const YAML::Exception& e) {
@@ -147,6 +167,22 @@ Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
   if (flags.count("cert-path")) options.engine.cert_path = flags["cert-path"].as<std::string>();
   if (flags.count("allow-plain-tcp")) options.engine.allow_plain_tcp = true;
   if (flags.count("secrets-dir")) options.secrets_dir = flags["secrets-dir"].as<std::string>();
+  if (flags.count("registry-auth-file")) {
+    auto logins = load_registry_auth_file(flags["registry-auth-file"].as<std::string>());
+    if (!logins) return logins.error();
+    for (auto& [host, login] : *logins) options.registry_auth[host] = std::move(login);
+  }
+  if (flags.count("workspace-root"))
+    options.workspace_roots = flags["workspace-root"].as<std::vector<std::string>>();
+  for (auto& root : options.workspace_roots) {
+    // Canonical, so that a build context is compared with the root the server really reads.
+    std::error_code error;
+    const auto canonical = std::filesystem::canonical(root, error);
+    if (error || !std::filesystem::is_directory(canonical, error))
+      return make_error("the workspace root '" + root +
+                        "' is not a directory (--workspace-root / workspace_roots)");
+    root = canonical.string();
+  }
   if (!options.secrets_dir.empty()) {
     // The engine bind-mounts <secrets_dir>/<name>: it needs an absolute path, and a folder
     // that is not there is a configuration mistake to report at start, not at the first run.

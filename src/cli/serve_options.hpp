@@ -3,9 +3,12 @@
 // command-line flags.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/registry_auth.hpp"
 #include "common/result.hpp"
 #include "engine/engine_config.hpp"
 
@@ -20,6 +23,13 @@ struct ServeOptions {
   // docker_run secrets: one regular file per secret, bind-mounted read-only at
   // /run/secrets/<name>. Empty: secrets are refused. Made absolute when set.
   std::string secrets_dir;
+  // docker_build: folders whose subfolders may be build contexts (read on the dockgate host).
+  // Empty: docker_build is refused. Each made canonical (symlinks resolved) when set.
+  std::vector<std::string> workspace_roots;
+  // docker_pull: registry host -> login, from the config file's registry_auth and
+  // --registry-auth-file (which wins for a host in both). Never logged.
+  RegistryLogins registry_auth;
+  std::optional<std::chrono::milliseconds> pull_budget;  // absent: the gate's default (50 s)
   bool show_help = false;
 };
 

@@ -28,6 +28,18 @@ bool is_safe_target(std::string_view target) {
   return true;
 }
 
+bool is_safe_header(const std::pair<std::string, std::string>& header) {
+  const auto& [name, value] = header;
+  if (name.empty()) return false;
+  for (const unsigned char character : name) {
+    if (character <= 0x20 || character >= 0x7f || character == ':') return false;
+  }
+  for (const unsigned char character : value) {
+    if ((character < 0x20 && character != '\t') || character == 0x7f) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string EngineResponse::error_message() const {
@@ -50,7 +62,7 @@ struct EngineClient::Impl {
   Result<EngineResponse> send(http::verb method, std::string target, std::string body,
                               bool json_body) const {
     return send_request(transport,
-                        HttpRequest{method, std::move(target), std::move(body), json_body});
+                        HttpRequest{method, std::move(target), std::move(body), json_body, {}, {}});
   }
 
   Result<std::string> fetch_api_version() const {
@@ -92,16 +104,25 @@ struct EngineClient::Impl {
 
   Result<StreamedResponse> streamed(http::verb method, std::string_view target, std::string body,
                                     bool json_body, const StreamLimits& limits,
-                                    const BodySink& sink, EngineClient& client) const {
+                                    const BodySink& sink, EngineClient& client,
+                                    std::string content_type = {},
+                                    const RequestHeaders& headers = {}) const {
     if (!is_safe_target(target)) {
       return make_error("refusing engine request target \"" + std::string(target) +
                         "\": it must start with '/' and contain no spaces or control characters");
+    }
+    for (const auto& header : headers) {
+      // The value stays out of the message: it may hold credentials.
+      if (!is_safe_header(header))
+        return make_error("refusing engine request header \"" + header.first +
+                          "\": its name or value contains control characters");
     }
     auto version = client.negotiate_version();
     if (!version) return version.error();
     return send_streaming_request(
         transport,
-        HttpRequest{method, "/v" + *version + std::string(target), std::move(body), json_body},
+        HttpRequest{method, "/v" + *version + std::string(target), std::move(body), json_body,
+                    std::move(content_type), headers},
         limits, sink);
   }
 };
@@ -175,16 +196,24 @@ Result<StreamedResponse> EngineClient::get_stream(std::string_view target,
 
 Result<StreamedResponse> EngineClient::post_stream(std::string_view target,
                                                    const nlohmann::json& body,
-                                                   const StreamLimits& limits,
-                                                   const BodySink& sink) {
+                                                   const StreamLimits& limits, const BodySink& sink,
+                                                   const RequestHeaders& headers) {
   std::string serialized;
   try {
     serialized = body.dump();
   } catch (const nlohmann::json::exception& exception) {
     return make_error(std::string("cannot send the request body: ") + exception.what());
   }
-  return impl_->streamed(http::verb::post, target, std::move(serialized), true, limits, sink,
-                         *this);
+  return impl_->streamed(http::verb::post, target, std::move(serialized), true, limits, sink, *this,
+                         {}, headers);
+}
+
+Result<StreamedResponse> EngineClient::post_stream_body(std::string_view target, std::string body,
+                                                        std::string content_type,
+                                                        const StreamLimits& limits,
+                                                        const BodySink& sink) {
+  return impl_->streamed(http::verb::post, target, std::move(body), false, limits, sink, *this,
+                         std::move(content_type));
 }
 
 const std::string& EngineClient::endpoint() const {

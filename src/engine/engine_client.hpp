@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +38,10 @@ struct StreamLimits {
 // Receives each piece of a successful (2xx) answer's body as it arrives, so the caller keeps
 // only what it needs (a tail, a count) however long the stream is.
 using BodySink = std::function<void(std::string_view)>;
+
+// Extra request headers (e.g. X-Registry-Auth on a pull). A name or value with a control
+// character is refused, so no header can smuggle another.
+using RequestHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct StreamedResponse : EngineResponse {
   // body holds only an error answer's text (status >= 300); a 2xx body went to the sink.
@@ -68,7 +74,12 @@ class EngineClient {
   Result<StreamedResponse> get_stream(std::string_view target, const StreamLimits& limits,
                                       const BodySink& sink);
   Result<StreamedResponse> post_stream(std::string_view target, const nlohmann::json& body,
-                                       const StreamLimits& limits, const BodySink& sink);
+                                       const StreamLimits& limits, const BodySink& sink,
+                                       const RequestHeaders& headers = {});
+  // A body that is not JSON (docker_build's context tar), sent whole with its Content-Type.
+  Result<StreamedResponse> post_stream_body(std::string_view target, std::string body,
+                                            std::string content_type, const StreamLimits& limits,
+                                            const BodySink& sink);
 
   const std::string& endpoint() const;  // e.g. "tcp://127.0.0.1:2376", for messages
 

@@ -164,6 +164,9 @@ void prepare_request(const TransportSettings& settings, const HttpRequest& reque
   message.set(http::field::user_agent, "dockgate");
   message.keep_alive(false);
   if (request.json_body) message.set(http::field::content_type, "application/json");
+  if (!request.json_body && !request.content_type.empty())
+    message.set(http::field::content_type, request.content_type);
+  for (const auto& [name, value] : request.headers) message.set(name, value);
   message.body() = request.body;
   message.prepare_payload();
 }

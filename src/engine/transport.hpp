@@ -28,6 +28,8 @@ struct HttpRequest {
   std::string target;  // complete, e.g. "/v1.41/containers/json"
   std::string body;    // sent as JSON when json_body
   bool json_body = false;
+  std::string content_type;  // the body's type when not JSON, e.g. "application/x-tar"
+  RequestHeaders headers;    // extra headers, already checked by EngineClient
 };
 
 // Blocks the calling thread on its own io_context; bounded by the connect and read timeouts.

@@ -86,4 +86,15 @@ json outcome_record(const std::string& call_id, std::chrono::system_clock::time_
   return record;
 }
 
+json policy_reload_record(std::chrono::system_clock::time_point time, std::string_view trigger,
+                          const std::string& error, const std::string& active_sha256,
+                          const std::string& previous_sha256) {
+  json record = {{"schema", audit::kAuditSchemaVersion},        {"stage", "policy_reload"},
+                 {"time", audit::rfc3339_utc_ms(time)},         {"trigger", trigger},
+                 {"result", error.empty() ? "ok" : "rejected"}, {"policy_sha256", active_sha256}};
+  if (!error.empty()) record["error"] = error;
+  if (!previous_sha256.empty()) record["previous"] = previous_sha256;
+  return record;
+}
+
 }  // namespace dockgate::gate

@@ -37,4 +37,12 @@ nlohmann::json outcome_record(const std::string& call_id,
                               std::string_view result, const std::string& error,
                               std::chrono::milliseconds duration);
 
+// A policy reload (SIGHUP or a changed file), not a call. result "ok": policy_sha256 is the new
+// policy, previous the one it replaced; "rejected": error says why (file:line:col), and
+// policy_sha256 is the policy still enforced.
+nlohmann::json policy_reload_record(std::chrono::system_clock::time_point time,
+                                    std::string_view trigger, const std::string& error,
+                                    const std::string& active_sha256,
+                                    const std::string& previous_sha256);
+
 }  // namespace dockgate::gate

@@ -94,7 +94,8 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-Result<json> EngineActionExecutor::execute(const actions::Action& action) {
+Result<json> EngineActionExecutor::execute(const actions::Action& action,
+                                           const ProgressCallback& progress) {
   return std::visit(
       Overloaded{
           [&](const actions::ListContainers& a) {
@@ -115,6 +116,16 @@ Result<json> EngineActionExecutor::execute(const actions::Action& action) {
           [&](const actions::ListNetworks& a) { return list_networks(engine_, a); },
           [&](const actions::CreateNetwork& a) { return create_network(engine_, a); },
           [&](const actions::RemoveNetwork& a) { return remove_network(engine_, a); },
+          [&](const actions::PullImage& a) { return pull_image(engine_, a, settings_, progress); },
+          [&](const actions::RemoveImage& a) { return remove_image(engine_, a); },
+          // The gate answers these from the policy (Gate::call); reaching here is a bug: refuse.
+          [&](const actions::CheckPolicy&) -> Result<json> {
+            return make_error("policy checks are answered by the gate, never by the engine");
+          },
+          [&](const actions::ShowPolicy&) -> Result<json> {
+            return make_error("the policy is shown by the gate, never by the engine");
+          },
+          [&](const actions::BuildImage& a) { return build_image(engine_, a, settings_); },
       },
       action);
 }

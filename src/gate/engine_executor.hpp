@@ -14,7 +14,8 @@ class EngineActionExecutor final : public ActionExecutor {
   explicit EngineActionExecutor(engine::EngineClient& engine, ExecutionSettings settings = {})
       : engine_(engine), settings_(std::move(settings)) {}
   Result<actions::Facts> gather_facts(const actions::Action& action) override;
-  Result<nlohmann::json> execute(const actions::Action& action) override;
+  Result<nlohmann::json> execute(const actions::Action& action,
+                                 const ProgressCallback& progress) override;
 
  private:
   engine::EngineClient& engine_;

@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +17,13 @@
 
 namespace dockgate::gate {
 
+// Credentials for one registry host ("registry.example.com", "127.0.0.1:5001"; Docker Hub is
+// "docker.io"). From the server's configuration only, never from a call; never logged.
+struct RegistryCredential {
+  std::string username;
+  std::string password;
+};
+
 // Bounds on calls that wait or stream, so that an answer comes within a client's timeout
 // (Roo's default is 60 s).
 struct ExecutionSettings {
@@ -21,6 +31,11 @@ struct ExecutionSettings {
   std::chrono::milliseconds wait_budget{30000};   // docker_run detach:false, docker_exec
   std::chrono::milliseconds follow_window{5000};  // docker_logs follow:true
   std::size_t max_output_bytes = 256 * 1024;      // logs and exec output kept (tail)
+  // docker_pull: past it the answer says the pull continues in the engine (under Roo's 60 s).
+  std::chrono::milliseconds pull_budget{50000};
+  std::map<std::string, RegistryCredential> registry_auth;  // registry host -> credential
+  std::chrono::milliseconds build_budget{50000};            // docker_build: then the answer says so
+  std::uint64_t max_build_context_bytes = 512ull * 1024 * 1024;  // docker_build context tar
 };
 
 // The engine's JSON answer, or an error in plain words: "engine error (404): No such
@@ -52,6 +67,15 @@ Result<nlohmann::json> create_network(engine::EngineClient& engine,
                                       const actions::CreateNetwork& create);
 Result<nlohmann::json> remove_network(engine::EngineClient& engine,
                                       const actions::RemoveNetwork& remove);
+
+Result<nlohmann::json> build_image(engine::EngineClient& engine, const actions::BuildImage& build,
+                                   const ExecutionSettings& settings);
+
+Result<nlohmann::json> pull_image(engine::EngineClient& engine, const actions::PullImage& pull,
+                                  const ExecutionSettings& settings,
+                                  const std::function<void(double, std::string)>& progress);
+Result<nlohmann::json> remove_image(engine::EngineClient& engine,
+                                    const actions::RemoveImage& remove);
 
 // Percent-encodes everything but RFC 3986's unreserved characters.
 std::string url_encode(std::string_view text);

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "gate/audit_records.hpp"
 
@@ -77,10 +79,61 @@ Gate::Gate(const tools::ToolRegistry& tools, std::shared_ptr<const policy::Polic
       executor_(executor),
       clock_(clock ? std::move(clock) : Clock([] { return system_clock::now(); })) {}
 
+std::shared_ptr<const policy::PolicySet> Gate::policy() const {
+  std::lock_guard lock(policy_mutex_);
+  return policy_;
+}
+
+// The part of the path call() and check() share: plan -> facts -> decide. Reads the engine
+// only through gather_facts (read-only) and writes nothing.
+Judgement Gate::judge(const CallContext& context, std::string_view tool_name, const json& arguments,
+                      system_clock::time_point now,
+                      const std::shared_ptr<const policy::PolicySet>& policy) {
+  Judgement judgement;
+  judgement.tool = std::string(tool_name);
+  judgement.policy_sha256 = policy->sha256();
+  judgement.planner = tools_.find(tool_name);
+  if (judgement.planner == nullptr) {
+    judgement.stage = Judgement::Stage::UnknownTool;
+    judgement.error =
+        "unknown tool '" + std::string(tool_name) + "'; available tools: " + tool_names(tools_);
+    return judgement;
+  }
+  auto action = tools::plan_call(*judgement.planner, arguments);
+  if (!action) {
+    judgement.stage = Judgement::Stage::Invalid;
+    judgement.error = action.error().message;
+    return judgement;
+  }
+  judgement.action = std::move(*action);
+  // The policy tools need nothing from the engine: their facts are empty, by construction.
+  const bool answered_by_gate = std::holds_alternative<actions::CheckPolicy>(*judgement.action) ||
+                                std::holds_alternative<actions::ShowPolicy>(*judgement.action);
+  auto facts = answered_by_gate ? Result<actions::Facts>(actions::Facts{})
+                                : executor_.gather_facts(*judgement.action);
+  if (!facts) {
+    // Fail closed: without the facts the decision needs, nothing is judged or run.
+    judgement.stage = Judgement::Stage::FactsUnavailable;
+    judgement.error =
+        "cannot gather what the policy needs to judge this call: " + facts.error().message;
+    return judgement;
+  }
+  judgement.decision = policy->decide(
+      policy::DecisionInput{tool_name, *judgement.action, *facts, context.principal, now});
+  judgement.stage = Judgement::Stage::Judged;
+  return judgement;
+}
+
+Judgement Gate::check(const CallContext& context, std::string_view tool_name,
+                      const json& arguments) {
+  return judge(context, tool_name, arguments, clock_(), policy());
+}
+
 CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
                        const json& arguments) {
   const std::string call_id = new_call_id();
   const auto started = clock_();
+  const auto policy = this->policy();  // this call's snapshot, kept across a reload
   auto elapsed = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock_() - started);
   };
@@ -103,49 +156,89 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
     return error_outcome(message);
   };
 
-  const tools::Tool* tool = tools_.find(tool_name);
-  if (tool == nullptr) {
-    return refuse(
-        CallStage::UnknownTool, "unknown_tool",
-        "unknown tool '" + std::string(tool_name) + "'; available tools: " + tool_names(tools_),
-        nullptr, nullptr);
+  const Judgement judgement = judge(context, tool_name, arguments, started, policy);
+  const actions::Action* action = judgement.action ? &*judgement.action : nullptr;
+  switch (judgement.stage) {
+    case Judgement::Stage::UnknownTool:
+      return refuse(CallStage::UnknownTool, "unknown_tool", judgement.error, nullptr, nullptr);
+    case Judgement::Stage::Invalid:
+      return refuse(CallStage::Invalid, "invalid", judgement.error, nullptr, nullptr);
+    case Judgement::Stage::FactsUnavailable:
+      return refuse(CallStage::Invalid, "engine_error", judgement.error, action, nullptr);
+    case Judgement::Stage::Judged:
+      break;
   }
-  auto action = tools::plan_call(*tool, arguments);
-  if (!action)
-    return refuse(CallStage::Invalid, "invalid", action.error().message, nullptr, nullptr);
-
-  auto facts = executor_.gather_facts(*action);
-  if (!facts) {
-    // Fail closed: without the facts the decision needs, nothing is judged or run.
-    return refuse(
-        CallStage::Invalid, "engine_error",
-        "cannot gather what the policy needs to judge this call: " + facts.error().message,
-        &*action, nullptr);
-  }
-  const policy::Decision decision = policy_->decide(
-      policy::DecisionInput{tool_name, *action, *facts, context.principal, started});
+  const policy::Decision& decision = *judgement.decision;
   if (!decision.allowed) {
-    return refuse(CallStage::Denied, "denied", denial_text(tool_name, decision), &*action,
-                  &decision);
+    return refuse(CallStage::Denied, "denied", denial_text(tool_name, decision), action, &decision);
   }
 
-  IntentRecord intent{call_id,  started,   context, tool_name, arguments, CallStage::Allowed,
-                      &*action, &decision, ""};
+  IntentRecord intent{call_id, started,   context, tool_name, arguments, CallStage::Allowed,
+                      action,  &decision, ""};
   if (auto written = audit_.append(intent_record(intent)); !written) {
     spdlog::error("refusing call {}: {}", call_id, written.error().message);
     return error_outcome("dockgate refused the call: its audit log cannot be written (" +
                          written.error().message + "); nothing was sent to the engine");
   }
 
-  auto result = executor_.execute(*action);
+  Result<json> result = make_error("not run");
+  if (auto answer = answer_from_policy(context, *action, started, policy)) {
+    result = std::move(*answer);
+  } else {
+    // Progress only grows: the gate drops any report that does not (MCP requires it), and
+    // any report once the executor returned (one could keep the callback): the outcome is
+    // the last word.
+    struct ProgressState {
+      std::mutex mutex;
+      bool open = true;
+      double last = -1.0;
+    };
+    auto state = std::make_shared<ProgressState>();
+    ProgressCallback progress;
+    if (context.progress) {
+      progress = [&context, state](double value, std::string message) {
+        std::lock_guard lock(state->mutex);
+        if (!state->open || value <= state->last) return;
+        state->last = value;
+        context.progress(value, std::move(message));
+      };
+    }
+    result = executor_.execute(*action, progress);
+    std::lock_guard lock(state->mutex);
+    state->open = false;
+  }
   if (!result) {
     record_outcome("engine_error", result.error().message);
     return error_outcome(result.error().message);
   }
   record_outcome("ok", "");
-  auto output = tool->render(*action, *result, clock_());
+  auto output = judgement.planner->render(*action, *result, clock_());
   output.text += warnings_text(decision);
   return CallOutcome{std::move(output.text), std::move(output.structured), false};
+}
+
+bool Gate::install_policy(const Result<std::shared_ptr<const policy::PolicySet>>& loaded,
+                          std::string_view trigger) {
+  std::shared_ptr<const policy::PolicySet> previous;
+  {
+    std::lock_guard lock(policy_mutex_);
+    previous = policy_;
+    if (loaded) policy_ = *loaded;
+  }
+  json record;
+  if (!loaded) {
+    spdlog::error("policy reload ({}) rejected, still enforcing sha256 {}:\n{}", trigger,
+                  previous->sha256().substr(0, 12), loaded.error().message);
+    record =
+        policy_reload_record(clock_(), trigger, loaded.error().message, previous->sha256(), "");
+  } else {
+    spdlog::info("policy reloaded ({}): sha256 {} replaces {}", trigger,
+                 (*loaded)->sha256().substr(0, 12), previous->sha256().substr(0, 12));
+    record = policy_reload_record(clock_(), trigger, "", (*loaded)->sha256(), previous->sha256());
+  }
+  if (auto written = audit_.append(record); !written)
+    spdlog::error("audit record of the policy reload lost: {}", written.error().message);
+  return static_cast<bool>(loaded);
 }
 
 }  // namespace dockgate::gate

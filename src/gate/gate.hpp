@@ -7,6 +7,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +22,10 @@
 
 namespace dockgate::gate {
 
+// How far a long call (docker_pull) got: `progress` grows with each report (the gate drops any
+// report that does not), `message` is a line for a person ("a1b2c3: Downloading").
+using ProgressCallback = std::function<void(double progress, std::string message)>;
+
 // Who calls, from where: what the session knows, for policy and audit.
 struct CallContext {
   auth::Principal principal;
@@ -27,6 +33,7 @@ struct CallContext {
   std::string client_name;
   std::string client_version;
   std::string remote_address;  // HTTP only
+  ProgressCallback progress;   // empty: the client asked for no progress notifications
 };
 
 struct CallOutcome {
@@ -42,10 +49,25 @@ class ActionExecutor {
   virtual Result<actions::Facts> gather_facts(const actions::Action& action) = 0;
   // The engine's answer, shaped for the tool's render(). Errors read like "engine error
   // (404): No such container: web" or "cannot reach engine at ...".
-  virtual Result<nlohmann::json> execute(const actions::Action& action) = 0;
+  // progress may be empty; executors of long calls report through it when it is not.
+  virtual Result<nlohmann::json> execute(const actions::Action& action,
+                                         const ProgressCallback& progress) = 0;
 };
 
 using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+// How far a call got through plan -> facts -> decide, without running anything: what
+// Gate::call records and executes, and what docker_policy_check reports.
+struct Judgement {
+  enum class Stage { UnknownTool, Invalid, FactsUnavailable, Judged };
+  Stage stage = Stage::Invalid;
+  std::string tool;
+  std::string error;  // why it stopped before the decision (every stage but Judged)
+  const tools::Tool* planner = nullptr;
+  std::optional<actions::Action> action;     // from Invalid on, when planned
+  std::optional<policy::Decision> decision;  // Judged only
+  std::string policy_sha256;                 // the policy that judged (or would have)
+};
 
 class Gate {
  public:
@@ -59,8 +81,32 @@ class Gate {
   CallOutcome call(const CallContext& context, std::string_view tool_name,
                    const nlohmann::json& arguments);
 
+  // What call() would decide, without recording or executing anything: plan with the tool's
+  // own validation, read-only facts, decision. (docker_policy_check is call() of this.)
+  Judgement check(const CallContext& context, std::string_view tool_name,
+                  const nlohmann::json& arguments);
+
+  // The active policy. Calls take a snapshot when they start and keep it to the end, so a
+  // reload never changes the rules under a call in flight.
+  std::shared_ptr<const policy::PolicySet> policy() const;
+  // Swaps in a reloaded policy, or keeps the active one when loading failed; either way
+  // logs it and writes a policy_reload audit record. trigger: "sighup", "file_changed".
+  // Returns whether the new policy is now active.
+  bool install_policy(const Result<std::shared_ptr<const policy::PolicySet>>& loaded,
+                      std::string_view trigger);
+
  private:
+  Judgement judge(const CallContext& context, std::string_view tool_name,
+                  const nlohmann::json& arguments, std::chrono::system_clock::time_point now,
+                  const std::shared_ptr<const policy::PolicySet>& policy);
+  // docker_policy_check / docker_policy_show: answered here, never by the engine.
+  std::optional<nlohmann::json> answer_from_policy(
+      const CallContext& context, const actions::Action& action,
+      std::chrono::system_clock::time_point now,
+      const std::shared_ptr<const policy::PolicySet>& policy);
+
   const tools::ToolRegistry& tools_;
+  mutable std::mutex policy_mutex_;  // guards policy_ (the pointer, not the set: it is const)
   std::shared_ptr<const policy::PolicySet> policy_;
   audit::AuditWriter& audit_;
   ActionExecutor& executor_;

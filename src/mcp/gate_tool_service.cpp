@@ -30,8 +30,19 @@ json GateToolService::list_tools(const SessionContext& session) {
 
 json GateToolService::call_tool(const ToolCall& call) {
   gate::CallContext context{auth::Principal{call.session.principal, call.session.roles},
-                            call.session.session_id, call.session.client_name,
-                            call.session.client_version, call.session.remote_address};
+                            call.session.session_id,
+                            call.session.client_name,
+                            call.session.client_version,
+                            call.session.remote_address,
+                            nullptr};
+  if (call.progress_token && call.notify) {
+    // notifications/progress for the token the client sent (the gate keeps it growing).
+    context.progress = [&call](double progress, std::string message) {
+      call.notify("notifications/progress", json{{"progressToken", *call.progress_token},
+                                                 {"progress", progress},
+                                                 {"message", std::move(message)}});
+    };
+  }
   const auto outcome = gate_.call(context, call.name, call.arguments);
   json result = {{"content", json::array({{{"type", "text"}, {"text", outcome.text}}})},
                  {"isError", outcome.is_error}};

@@ -323,9 +323,32 @@ void Session::Impl::run_call(const json& id, const std::string& name, json argum
   // A call cancelled while still queued is never started.
   if (!stop.stop_requested()) {
     try {
-      const ToolCall call{context, name, std::move(arguments), std::move(progress),
-                          stop.get_token()};
-      json result = tools.call_tool(call);
+      // Notifications pass while the call runs; closing takes the same lock, so none is
+      // still on its way when the reply is sent.
+      struct NotifyGate {
+        std::mutex mutex;
+        bool open = true;
+      };
+      auto notify_gate = std::make_shared<NotifyGate>();
+      auto notify = [this, notify_gate](const std::string& method, json params) {
+        std::lock_guard lock(notify_gate->mutex);
+        if (!notify_gate->open) return;
+        send_now(json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}});
+      };
+      const ToolCall call{context,          name,  std::move(arguments), std::move(progress),
+                          stop.get_token(), notify};
+      json result;
+      try {
+        result = tools.call_tool(call);
+      } catch (...) {
+        std::lock_guard lock(notify_gate->mutex);
+        notify_gate->open = false;
+        throw;
+      }
+      {
+        std::lock_guard lock(notify_gate->mutex);
+        notify_gate->open = false;
+      }
       if (result.is_object()) {
         reply = rpc::make_result(id, std::move(result));
       } else {

@@ -2,6 +2,7 @@
 // The gate implements it (through GateToolService); tests use a fake.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -33,6 +34,10 @@ struct ToolCall {
   nlohmann::json arguments;                      // an object (missing arguments: {})
   std::optional<nlohmann::json> progress_token;  // params._meta.progressToken, if sent
   std::stop_token cancelled;                     // set on notifications/cancelled
+  // Sends a notification (method, params) to the client while the call runs, e.g.
+  // notifications/progress. The session sends it between its other messages and drops it
+  // once the call returned, so none follows the call's reply. Empty: nobody listens.
+  std::function<void(const std::string& method, nlohmann::json params)> notify;
 };
 
 class ToolService {

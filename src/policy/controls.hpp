@@ -90,6 +90,11 @@ struct VolumeDriverControl {
   std::optional<std::vector<std::string>> allowed_options;  // driver option keys
 };
 
+// docker_build: the network its RUN steps get. "default" is the engine's default (bridge).
+struct BuildControl {
+  std::vector<std::string> network_modes = {"default", "none"};
+};
+
 struct NetworkDriverControl {
   std::vector<std::string> allowed;
 };
@@ -112,6 +117,7 @@ struct Controls {
   std::optional<ExecControl> exec;
   std::optional<VolumeDriverControl> volume_drivers;
   std::optional<NetworkDriverControl> network_drivers;
+  std::optional<BuildControl> build;
 };
 
 // Every finding of every control against the action; empty means all requirements are met.
@@ -123,7 +129,11 @@ void check_container_controls(const Controls& controls, const actions::RunContai
                               const actions::Facts& facts, std::vector<Finding>& out);
 void check_bind_mounts(const BindMountControl& control, const actions::ContainerSpec& spec,
                        const actions::Facts& facts, std::vector<Finding>& out);
+// field: where the image is in the action ("image"; a build's "from[0]", "from[1]", ...).
 void check_image(const ImageControl& control, const actions::ImageRef& image,
+                 std::vector<Finding>& out, const std::string& field = "image");
+// docker_build: images (on every FROM image) and build (its network mode).
+void check_build(const Controls& controls, const actions::BuildImage& build,
                  std::vector<Finding>& out);
 void check_exec(const Controls& controls, const actions::ExecCommand& exec,
                 const actions::Facts& facts, std::vector<Finding>& out);

@@ -270,6 +270,11 @@ std::vector<Finding> check_controls(const Controls& controls, const actions::Act
     check_container_controls(controls, *run, facts, out);
   } else if (const auto* exec = std::get_if<actions::ExecCommand>(&action)) {
     check_exec(controls, *exec, facts, out);
+  } else if (const auto* pull = std::get_if<actions::PullImage>(&action)) {
+    // A pull is judged like the image a docker_run would use: what is pulled can be run.
+    if (controls.images) check_image(*controls.images, pull->image, out);
+  } else if (const auto* build = std::get_if<actions::BuildImage>(&action)) {
+    check_build(controls, *build, out);
   } else if (const auto* volume = std::get_if<actions::CreateVolume>(&action)) {
     if (controls.volume_drivers) check_volume_create(*controls.volume_drivers, *volume, out);
   } else if (const auto* network = std::get_if<actions::CreateNetwork>(&action)) {

@@ -50,37 +50,53 @@ bool glob_matches(std::string_view pattern, std::string_view text) {
 }
 
 void check_image(const ImageControl& control, const actions::ImageRef& image,
-                 std::vector<Finding>& out) {
+                 std::vector<Finding>& out, const std::string& field) {
   if (image.registry.empty() || image.repository.empty()) {
-    out.push_back({"images", "image", quote(image.full()), "a parsed image reference",
+    out.push_back({"images", field, quote(image.full()), "a parsed image reference",
                    "give a full image reference such as registry.example.com/team/app:1.2"});
     return;
   }
   const std::string found = quote(image.full());
   const std::string name = image.registry + "/" + image.repository;
   if (!control.allowed_registries.empty() && !any_glob(control.allowed_registries, image.registry))
-    out.push_back({"images", "image", found, "registries: " + join(control.allowed_registries),
+    out.push_back({"images", field, found, "registries: " + join(control.allowed_registries),
                    "use an image from " + join(control.allowed_registries)});
   if (any_glob(control.denied_registries, image.registry))
-    out.push_back({"images", "image", found,
+    out.push_back({"images", field, found,
                    "any registry except: " + join(control.denied_registries),
                    "use an image from another registry"});
   if (!control.allowed_repositories.empty() && !any_glob(control.allowed_repositories, name))
-    out.push_back({"images", "image", found, "repositories: " + join(control.allowed_repositories),
+    out.push_back({"images", field, found, "repositories: " + join(control.allowed_repositories),
                    "use an image whose repository matches " + join(control.allowed_repositories)});
   if (any_glob(control.denied_repositories, name))
-    out.push_back({"images", "image", found,
+    out.push_back({"images", field, found,
                    "any repository except: " + join(control.denied_repositories),
                    "use another image"});
   // A digest pins the content whatever the tag says (docker pulls by the digest).
   if (control.forbid_latest && image.digest.empty() &&
       (image.implicit_tag || image.tag.empty() || image.tag == "latest"))
-    out.push_back({"images", "image.tag", image.implicit_tag ? found + " (no tag: latest)" : found,
+    out.push_back({"images", field + ".tag",
+                   image.implicit_tag ? found + " (no tag: latest)" : found,
                    "a pinned tag or digest, not latest",
                    "give a version tag (e.g. :1.36) or a digest (@sha256:...)"});
   if (control.require_digest && image.digest.empty())
-    out.push_back({"images", "image.digest", found, "a digest (@sha256:...)",
+    out.push_back({"images", field + ".digest", found, "a digest (@sha256:...)",
                    "pin the image by digest: " + name + "@sha256:<digest>"});
+}
+
+void check_build(const Controls& controls, const actions::BuildImage& build,
+                 std::vector<Finding>& out) {
+  if (controls.images) {
+    for (std::size_t i = 0; i < build.from_images.size(); ++i)
+      check_image(*controls.images, build.from_images[i], out, "from[" + std::to_string(i) + "]");
+  }
+  if (controls.build) {
+    const auto& allowed = controls.build->network_modes;
+    const std::string mode = build.network_mode.empty() ? "default" : build.network_mode;
+    if (std::find(allowed.begin(), allowed.end(), mode) == allowed.end())
+      out.push_back({"build", "network", quote(mode), "network modes: " + join(allowed),
+                     "build with network " + join(allowed)});
+  }
 }
 
 void check_exec(const Controls& controls, const actions::ExecCommand& exec,

@@ -15,7 +15,7 @@ std::optional<bool> read_bool(const YAML::Node& map, const std::string& key,
   // Only the two YAML 1.2 words: "yes", "on" or "1" would be a reviewer's typo-prone guess.
   if (node.IsScalar() && node.Tag() != "!" && (node.Scalar() == "true" || node.Scalar() == "false"))
     return node.Scalar() == "true";
-  errors.add(node.Mark(), where + ": '" + key + "' must be true or false");
+  errors.add(node.Mark(), where + ": '" + key + "' must be true or false", code::kWrongType);
   return std::nullopt;
 }
 
@@ -42,13 +42,15 @@ std::optional<std::vector<std::string>> read_list(const YAML::Node& map, const s
   const auto node = map[key];
   if (!node) return std::nullopt;
   if (!node.IsSequence()) {
-    errors.add(node.Mark(), where + ": '" + key + "' must be a list of strings (may be empty)");
+    errors.add(node.Mark(), where + ": '" + key + "' must be a list of strings (may be empty)",
+               code::kWrongType);
     return std::nullopt;
   }
   std::vector<std::string> values;
   for (const auto& item : node) {
     if (!item.IsScalar()) {
-      errors.add(item.Mark(), where + ": every entry of '" + key + "' must be a string");
+      errors.add(item.Mark(), where + ": every entry of '" + key + "' must be a string",
+                 code::kWrongType);
       continue;
     }
     values.push_back(item.Scalar());
@@ -60,7 +62,7 @@ std::optional<std::vector<std::string>> read_list(const YAML::Node& map, const s
 bool open_map(const YAML::Node& node, const std::set<std::string>& keys, const std::string& where,
               ErrorList& errors) {
   if (!node.IsMap()) {
-    errors.add(node.Mark(), where + ": must be a map with: " + join(keys));
+    errors.add(node.Mark(), where + ": must be a map with: " + join(keys), code::kWrongType);
     return false;
   }
   check_keys(node, keys, where, errors);
@@ -203,7 +205,7 @@ std::shared_ptr<const Controls> read_controls(const YAML::Node& node, const std:
   if (!open_map(node,
                 {"privileged", "run_as_non_root", "capabilities", "host_namespaces", "bind_mounts",
                  "ports", "devices", "security_opt", "sysctls", "read_only_rootfs", "resources",
-                 "restart", "images", "exec", "volume_drivers", "network_drivers"},
+                 "restart", "images", "exec", "volume_drivers", "network_drivers", "build"},
                 where, errors))
     return nullptr;
   if (node.size() == 0) errors.add(node.Mark(), where + ": must name at least one control");
@@ -290,6 +292,19 @@ std::shared_ptr<const Controls> read_controls(const YAML::Node& node, const std:
     const auto w = where + " network_drivers";
     if (open_map(n, {"allowed"}, w, errors))
       c.network_drivers = NetworkDriverControl{read_string_list(n, "allowed", w, errors)};
+  }
+  if (const auto n = node["build"]) {
+    const auto w = where + " build";
+    if (open_map(n, {"network_modes"}, w, errors)) {
+      BuildControl build;
+      if (n["network_modes"]) build.network_modes = read_string_list(n, "network_modes", w, errors);
+      for (const auto& mode : build.network_modes) {
+        if (mode != "default" && mode != "none" && mode != "host")
+          errors.add(n["network_modes"].Mark(),
+                     w + ": network_modes: unknown mode '" + mode + "' (default, none, host)");
+      }
+      c.build = build;
+    }
   }
   return controls;
 }

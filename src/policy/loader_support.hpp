@@ -15,14 +15,25 @@
 
 namespace dockgate::policy::loader {
 
+// Stable codes of loader errors, printed after file:line:col so that tools and people can
+// look them up (docs/policy.md) whatever the wording of the message.
+namespace code {
+inline constexpr const char* kUnknownKey = "DG001";
+inline constexpr const char* kWrongType = "DG002";
+inline constexpr const char* kMissingValue = "DG003";
+inline constexpr const char* kBadValue = "DG004";
+inline constexpr const char* kDuplicate = "DG005";
+inline constexpr const char* kYamlSyntax = "DG006";
+}  // namespace code
+
 class ErrorList {
  public:
   explicit ErrorList(std::string file) : file_(std::move(file)) {}
-  void add(const YAML::Mark& mark, const std::string& what) {
+  void add(const YAML::Mark& mark, const std::string& what, const char* code = code::kBadValue) {
     std::ostringstream out;
     out << file_;
     if (mark.line >= 0) out << ":" << mark.line + 1 << ":" << mark.column + 1;
-    out << ": " << what;
+    out << ": " << code << " " << what;
     errors_.push_back(out.str());
   }
   bool empty() const { return errors_.empty(); }
@@ -51,11 +62,13 @@ inline void check_keys(const YAML::Node& map, const std::set<std::string>& allow
     const auto key = entry.first.Scalar();
     if (!seen.insert(key).second) {
       // yaml-cpp keeps one of two duplicate keys silently; a rule must say one thing.
-      errors.add(entry.first.Mark(), where + ": key '" + key + "' is given twice");
+      errors.add(entry.first.Mark(), where + ": key '" + key + "' is given twice",
+                 code::kDuplicate);
     }
     if (!allowed.contains(key)) {
       errors.add(entry.first.Mark(),
-                 where + ": unknown key '" + key + "' (expected one of: " + join(allowed) + ")");
+                 where + ": unknown key '" + key + "' (expected one of: " + join(allowed) + ")",
+                 code::kUnknownKey);
     }
   }
 }
@@ -65,11 +78,12 @@ inline std::optional<std::string> read_string(const YAML::Node& map, const std::
                                               bool required) {
   const auto node = map[key];
   if (!node) {
-    if (required) errors.add(map.Mark(), where + ": '" + key + "' is required");
+    if (required)
+      errors.add(map.Mark(), where + ": '" + key + "' is required", code::kMissingValue);
     return std::nullopt;
   }
   if (!node.IsScalar() || node.Scalar().empty()) {
-    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty string");
+    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty string", code::kWrongType);
     return std::nullopt;
   }
   return node.Scalar();
@@ -81,12 +95,14 @@ inline std::vector<std::string> read_string_list(const YAML::Node& map, const st
   const auto node = map[key];
   if (!node) return values;
   if (!node.IsSequence() || node.size() == 0) {
-    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty list of strings");
+    errors.add(node.Mark(), where + ": '" + key + "' must be a non-empty list of strings",
+               code::kWrongType);
     return values;
   }
   for (const auto& item : node) {
     if (!item.IsScalar() || item.Scalar().empty()) {
-      errors.add(item.Mark(), where + ": every entry of '" + key + "' must be a non-empty string");
+      errors.add(item.Mark(), where + ": every entry of '" + key + "' must be a non-empty string",
+                 code::kWrongType);
       continue;
     }
     values.push_back(item.Scalar());

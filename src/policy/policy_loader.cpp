@@ -25,7 +25,7 @@ RuleMatch read_match(const YAML::Node& node, const std::string& where, ErrorList
   RuleMatch match;
   if (!node) return match;
   if (!node.IsMap()) {
-    errors.add(node.Mark(), where + ": 'match' must be a map");
+    errors.add(node.Mark(), where + ": 'match' must be a map", code::kWrongType);
     return match;
   }
   check_keys(node, {"tools", "operations", "principals", "roles", "images"}, where + " match",
@@ -41,7 +41,8 @@ RuleMatch read_match(const YAML::Node& node, const std::string& where, ErrorList
 std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorList& errors) {
   std::string where = "rule #" + std::to_string(index + 1);
   if (!node.IsMap()) {
-    errors.add(node.Mark(), where + ": must be a map with id, title, effect, match, ...");
+    errors.add(node.Mark(), where + ": must be a map with id, title, effect, match, ...",
+               code::kWrongType);
     return std::nullopt;
   }
   Rule rule;
@@ -107,7 +108,8 @@ std::optional<RuleException> read_exception(const YAML::Node& node, std::size_t 
                                             ErrorList& errors) {
   const std::string where = "exception #" + std::to_string(index + 1);
   if (!node.IsMap()) {
-    errors.add(node.Mark(), where + ": must be a map with rule, match, expires and ticket");
+    errors.add(node.Mark(), where + ": must be a map with rule, match, expires and ticket",
+               code::kWrongType);
     return std::nullopt;
   }
   check_keys(node, {"rule", "match", "expires", "ticket", "reason"}, where, errors);
@@ -119,7 +121,8 @@ std::optional<RuleException> read_exception(const YAML::Node& node, std::size_t 
   exception.ticket = read_string(node, "ticket", where, errors, true).value_or("");
   exception.reason = read_string(node, "reason", where, errors, false).value_or("");
   if (!node["match"]) {
-    errors.add(node.Mark(), where + ": 'match' is required (say whom and what it exempts)");
+    errors.add(node.Mark(), where + ": 'match' is required (say whom and what it exempts)",
+               code::kMissingValue);
   }
   if (auto expires = read_string(node, "expires", where, errors, true)) {
     static const std::regex kDate("([0-9]{4})-([0-9]{2})-([0-9]{2})");
@@ -147,14 +150,16 @@ std::optional<RuleException> read_exception(const YAML::Node& node, std::size_t 
 void read_document(const YAML::Node& root, ErrorList& errors, std::vector<Rule>& rules,
                    std::vector<RuleException>& exceptions) {
   if (!root.IsMap()) {
-    errors.add(root.Mark(), "a policy file must be a map with apiVersion, kind, name and rules");
+    errors.add(root.Mark(), "a policy file must be a map with apiVersion, kind, name and rules",
+               code::kWrongType);
     return;
   }
   check_keys(root, {"apiVersion", "kind", "name", "description", "rules", "exceptions"}, "policy",
              errors);
   if (const auto list = root["exceptions"]) {
     if (!list.IsSequence()) {
-      errors.add(list.Mark(), "policy: 'exceptions' must be a list of exceptions");
+      errors.add(list.Mark(), "policy: 'exceptions' must be a list of exceptions",
+                 code::kWrongType);
     } else {
       for (std::size_t i = 0; i < list.size(); ++i) {
         if (auto e = read_exception(list[i], i, errors)) exceptions.push_back(std::move(*e));
@@ -173,7 +178,8 @@ void read_document(const YAML::Node& root, ErrorList& errors, std::vector<Rule>&
   read_string(root, "name", "policy", errors, true);
   const auto list = root["rules"];
   if (!list || !list.IsSequence()) {
-    errors.add(list ? list.Mark() : root.Mark(), "policy: 'rules' must be a list of rules");
+    errors.add(list ? list.Mark() : root.Mark(), "policy: 'rules' must be a list of rules",
+               code::kWrongType);
     return;
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -215,7 +221,7 @@ Result<std::shared_ptr<const PolicySet>> build(
     try {
       read_document(YAML::Load(text), errors, rules, exceptions);
     } catch (const YAML::Exception& e) {
-      errors.add(e.mark, "not valid YAML: " + e.msg);
+      errors.add(e.mark, "not valid YAML: " + e.msg, code::kYamlSyntax);
     }
     if (!errors.empty()) problems.push_back(errors.joined());
   }
@@ -223,16 +229,16 @@ Result<std::shared_ptr<const PolicySet>> build(
   for (const auto& rule : rules) {
     auto [it, inserted] = seen.emplace(rule.id, &rule);
     if (!inserted) {
-      problems.push_back(rule.file + ":" + std::to_string(rule.line) + ": rule id '" + rule.id +
-                         "' is already used at " + it->second->file + ":" +
+      problems.push_back(rule.file + ":" + std::to_string(rule.line) + ": " + code::kDuplicate +
+                         " rule id '" + rule.id + "' is already used at " + it->second->file + ":" +
                          std::to_string(it->second->line));
     }
   }
   for (const auto& exception : exceptions) {
     const auto it = seen.find(exception.rule_id);
     if (it == seen.end() || it->second->effect != RuleEffect::Deny) {
-      problems.push_back(exception.file + ":" + std::to_string(exception.line) +
-                         ": exception names rule '" + exception.rule_id +
+      problems.push_back(exception.file + ":" + std::to_string(exception.line) + ": " +
+                         code::kBadValue + " exception names rule '" + exception.rule_id +
                          "', which is not a deny rule of the loaded policy files");
     }
   }

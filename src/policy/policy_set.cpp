@@ -22,12 +22,14 @@ bool roles_match(const std::vector<std::string>& patterns, const std::vector<std
 }
 
 // Image globs match the full normalized reference ("docker.io/library/busybox:1.36") or the
-// repository alone ("docker.io/library/busybox"); only docker_run has an image to match.
+// repository alone ("docker.io/library/busybox"); docker_run and docker_pull have an image.
 bool images_match(const std::vector<std::string>& patterns, const actions::Action& action) {
   if (patterns.empty()) return true;
-  const auto* run = std::get_if<actions::RunContainer>(&action);
-  if (run == nullptr) return false;
-  const auto& image = run->spec.image;
+  const actions::ImageRef* found = nullptr;
+  if (const auto* run = std::get_if<actions::RunContainer>(&action)) found = &run->spec.image;
+  if (const auto* pull = std::get_if<actions::PullImage>(&action)) found = &pull->image;
+  if (found == nullptr) return false;
+  const auto& image = *found;
   const std::string repository = image.registry + "/" + image.repository;
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
     return p == "*" || glob_matches(p, image.full()) || glob_matches(p, repository);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "tools/tool.hpp"
 
@@ -21,5 +23,11 @@ std::unique_ptr<Tool> make_volume_rm_tool();
 std::unique_ptr<Tool> make_network_ls_tool();
 std::unique_ptr<Tool> make_network_create_tool();
 std::unique_ptr<Tool> make_network_rm_tool();
+std::unique_ptr<Tool> make_policy_check_tool();
+std::unique_ptr<Tool> make_policy_show_tool();
+std::unique_ptr<Tool> make_pull_tool();
+std::unique_ptr<Tool> make_rmi_tool();
+// workspace_roots: folders docker_build may read contexts from (none: it refuses).
+std::unique_ptr<Tool> make_build_tool(std::vector<std::string> workspace_roots);
 
 }  // namespace dockgate::tools

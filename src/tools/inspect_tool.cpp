@@ -20,15 +20,22 @@ class InspectTool final : public Tool {
     definition_.description =
         "Show detailed information on a container, image, volume or network, like `docker "
         "inspect`. Without type, the object is looked up in that order. format takes a Go "
-        "template such as \"{{json .NetworkSettings.Networks}}\" or \"{{.State.Status}}\".";
+        "template such as \"{{json .NetworkSettings.Networks}}\", \"{{.State.Status}}\" or "
+        "{{index .Config.Labels \"com.example.app\"}}. Values of environment "
+        "variables with secret-like names (containing PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, "
+        "APIKEY, PRIVATE_KEY, CREDENTIAL, ACCESS_KEY or AUTH) are shown as \"<redacted>\", in "
+        "formatted output too.";
     definition_.input_schema = schema::object(
         {
             {"object", schema::string("Name or id of the object, e.g. \"app-web\".")},
             {"type", schema::string_enum("What kind of object it is. Optional.",
                                          {"container", "image", "volume", "network"})},
-            {"format", schema::string("Go template applied to the object, as docker inspect "
-                                      "--format: {{.Path}} or {{json .Path}}.",
-                                      1024)},
+            {"format",
+             schema::string("Go template applied to the object, as docker inspect "
+                            "--format: {{.Path}}, {{json .Path}}, {{index .Path \"key\"}}, "
+                            "{{json (index .Path \"key\")}} or "
+                            "{{(index .Path \"key\").Sub}}.",
+                            1024)},
         },
         {"object"});
     definition_.output_schema = {{"type", "object"},
@@ -71,7 +78,8 @@ class InspectTool final : public Tool {
   ToolOutput render(const actions::Action& action, const json& engine_result,
                     std::chrono::system_clock::time_point) const override {
     const auto& inspect = std::get<actions::InspectObject>(action);
-    const json object = map_field(engine_result, "object");
+    // Redacted before anything is shown or formatted, so no template can reach the values.
+    const json object = redact_secret_environment(map_field(engine_result, "object"));
     json structured = {{"type", text_field(engine_result, "type")}, {"object", object}};
     if (inspect.format.empty()) {
       return ToolOutput{json::array({object}).dump(4, ' ', false, json::error_handler_t::replace),

@@ -45,7 +45,8 @@ class Tool {
 class ToolRegistry {
  public:
   // Every tool dockgate offers, in a stable order.
-  static ToolRegistry with_builtin_tools();
+  // workspace_roots: where docker_build may read build contexts (empty: it is refused).
+  static ToolRegistry with_builtin_tools(const std::vector<std::string>& workspace_roots = {});
 
   void add(std::unique_ptr<Tool> tool);
   const Tool* find(std::string_view name) const;  // nullptr when unknown

@@ -3,7 +3,7 @@
 
 namespace dockgate::tools {
 
-ToolRegistry ToolRegistry::with_builtin_tools() {
+ToolRegistry ToolRegistry::with_builtin_tools(const std::vector<std::string>& workspace_roots) {
   ToolRegistry registry;
   registry.add(make_ps_tool());
   registry.add(make_images_tool());
@@ -19,6 +19,11 @@ ToolRegistry ToolRegistry::with_builtin_tools() {
   registry.add(make_network_ls_tool());
   registry.add(make_network_create_tool());
   registry.add(make_network_rm_tool());
+  registry.add(make_pull_tool());
+  registry.add(make_rmi_tool());
+  registry.add(make_build_tool(workspace_roots));
+  registry.add(make_policy_check_tool());
+  registry.add(make_policy_show_tool());
   return registry;
 }
 

@@ -60,7 +60,8 @@ class GateOnEngine : public ::testing::Test {
   }
 
   CallOutcome call(std::string_view tool, const json& arguments) {
-    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", ""}, tool, arguments);
+    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", "", nullptr}, tool,
+                       arguments);
   }
 
   std::unique_ptr<engine::EngineClient> engine_;
@@ -128,8 +129,8 @@ TEST(GateEngineDown, EngineDownIsAClearErrorAndAudited) {
   tools::ToolRegistry tools = tools::ToolRegistry::with_builtin_tools();
   EngineActionExecutor executor(*engine);
   Gate gate(tools, *policy::PolicySet::parse("t.yaml", kPolicy), *audit, executor);
-  auto outcome =
-      gate.call(CallContext{{"tester", {}}, "s1", "", "", ""}, "docker_ps", json::object());
+  auto outcome = gate.call(CallContext{{"tester", {}}, "s1", "", "", "", nullptr}, "docker_ps",
+                           json::object());
   EXPECT_TRUE(outcome.is_error);
   EXPECT_NE(outcome.text.find("cannot reach engine at tcp://127.0.0.1:1: connection refused"),
             std::string::npos)

@@ -80,7 +80,8 @@ class LifecycleOnEngine : public ::testing::Test {
   }
 
   CallOutcome call(std::string_view tool, const json& arguments) {
-    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", ""}, tool, arguments);
+    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", "", nullptr}, tool,
+                       arguments);
   }
 
   int inspect_status() {

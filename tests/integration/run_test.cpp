@@ -129,7 +129,7 @@ class RunOnEngine : public ::testing::Test {
   }
 
   CallOutcome run(const json& arguments) {
-    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", ""}, "docker_run",
+    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", "", nullptr}, "docker_run",
                        labelled(arguments));
   }
 
@@ -348,8 +348,9 @@ TEST_F(RunOnEngine, UnknownSecretOrNoSecretsFolderIsRefusedAndCreatesNothing) {
 
   EngineActionExecutor without_secrets(*engine_);
   Gate gate(tools_, policy_, *audit_, without_secrets);
-  auto outcome = gate.call(CallContext{{"tester", {}}, "s1", "gtest", "1", ""}, "docker_run",
-                           labelled({{"secrets", {"db_password"}}, {"command", {"true"}}}));
+  auto outcome =
+      gate.call(CallContext{{"tester", {}}, "s1", "gtest", "1", "", nullptr}, "docker_run",
+                labelled({{"secrets", {"db_password"}}, {"command", {"true"}}}));
   EXPECT_TRUE(outcome.is_error);
   EXPECT_NE(outcome.text.find(
                 "secrets are not configured on this server: start dockgate with --secrets-dir"),
@@ -400,8 +401,9 @@ TEST_F(RunOnEngine, AttachedRunPastItsBudgetSaysStillRunning) {
   settings.wait_budget = std::chrono::seconds(1);
   EngineActionExecutor impatient(*engine_, settings);
   Gate gate(tools_, policy_, *audit_, impatient);
-  auto outcome = gate.call(CallContext{{"tester", {}}, "s1", "gtest", "1", ""}, "docker_run",
-                           labelled({{"detach", false}, {"command", {"sleep", "30"}}}));
+  auto outcome =
+      gate.call(CallContext{{"tester", {}}, "s1", "gtest", "1", "", nullptr}, "docker_run",
+                labelled({{"detach", false}, {"command", {"sleep", "30"}}}));
   ASSERT_FALSE(outcome.is_error) << outcome.text;
   EXPECT_EQ(outcome.structured["still_running"], true);
   EXPECT_NE(outcome.text.find("is still running after 1s; see docker_logs"), std::string::npos)

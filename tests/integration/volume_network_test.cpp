@@ -63,7 +63,8 @@ class VolumeNetworkOnEngine : public ::testing::Test {
   }
 
   CallOutcome call(std::string_view tool, const json& arguments) {
-    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", ""}, tool, arguments);
+    return gate_->call(CallContext{{"tester", {}}, "s1", "gtest", "1", "", nullptr}, tool,
+                       arguments);
   }
 
   std::unique_ptr<engine::EngineClient> engine_;

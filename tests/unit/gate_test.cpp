@@ -16,7 +16,7 @@ class CountingExecutor final : public ActionExecutor {
   int executed = 0;
   std::optional<std::string> fail_with;
   Result<actions::Facts> gather_facts(const actions::Action&) override { return actions::Facts{}; }
-  Result<json> execute(const actions::Action&) override {
+  Result<json> execute(const actions::Action&, const ProgressCallback&) override {
     ++executed;
     if (fail_with) return make_error(*fail_with);
     return json::array();
@@ -46,7 +46,8 @@ class GateTest : public ::testing::Test {
 
   CallOutcome call(const std::string& principal, std::string_view tool, const json& arguments) {
     Gate gate(tools_, policy_, *audit_, executor_);
-    return gate.call(CallContext{{principal, {}}, "s1", "test-client", "1.0", ""}, tool, arguments);
+    return gate.call(CallContext{{principal, {}}, "s1", "test-client", "1.0", "", nullptr}, tool,
+                     arguments);
   }
 
   std::vector<json> records() {
@@ -138,7 +139,7 @@ TEST_F(GateTest, CallIsRefusedWhenTheIntentRecordCannotBeWritten) {
   ASSERT_TRUE(full.ok()) << full.error().message;
   Gate gate(tools_, policy_, **full, executor_);
   auto outcome =
-      gate.call(CallContext{{"alice", {}}, "s1", "", "", ""}, "docker_ps", json::object());
+      gate.call(CallContext{{"alice", {}}, "s1", "", "", "", nullptr}, "docker_ps", json::object());
   EXPECT_TRUE(outcome.is_error);
   EXPECT_NE(outcome.text.find("audit log cannot be written"), std::string::npos) << outcome.text;
   EXPECT_NE(outcome.text.find("nothing was sent to the engine"), std::string::npos);

@@ -108,7 +108,7 @@ const std::string kHeader = "apiVersion: dockgate/v1\nkind: Policy\nname: t\nrul
 
 TEST(PolicyLoading, UnknownKeyIsAnErrorWithFileLineAndColumn) {
   expect_error(kHeader + "  - id: x\n    title: X\n    efect: allow\n",
-               "bad.yaml:7:5: rule 'x': unknown key 'efect'");
+               "bad.yaml:7:5: DG001 rule 'x': unknown key 'efect'");
 }
 
 TEST(PolicyLoading, WrongTypeIsAnError) {

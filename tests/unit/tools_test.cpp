@@ -176,7 +176,115 @@ TEST(InspectFormat, SupportsPathsAndJsonWithSurroundingText) {
   EXPECT_EQ(*apply_inspect_format("{{.Missing.Key}}", object), "<no value>");
   EXPECT_EQ(*apply_inspect_format("{{json .}}", json::object()), "{}");
   EXPECT_FALSE(apply_inspect_format("{{.State", object).ok());
-  EXPECT_FALSE(apply_inspect_format("{{index .Config.Labels \"a\"}}", object).ok());
+  EXPECT_EQ(*apply_inspect_format("{{index .Config.Labels \"a\"}}", object), "b");
+}
+
+TEST(InspectFormat, IndexesMapsByKeyAndListsByPosition) {
+  const json object = json::parse(R"({
+    "Config": {"Labels": {"com.example.x": "blue", "n": 3}, "Env": ["A=1", "B=2"]},
+    "NetworkSettings": {"Networks": {"bridge": {"IPAddress": "172.17.0.2", "Aliases": null}}}
+  })");
+  EXPECT_EQ(*apply_inspect_format(R"({{index .Config.Labels "com.example.x"}})", object), "blue");
+  EXPECT_EQ(*apply_inspect_format(R"(n={{ index .Config.Labels "n" }};)", object), "n=3;");
+  EXPECT_EQ(*apply_inspect_format(R"({{index .Config.Labels "missing"}})", object), "<no value>");
+  EXPECT_EQ(*apply_inspect_format(R"({{index .Missing.Map "k"}})", object), "<no value>");
+  EXPECT_EQ(*apply_inspect_format("{{index .Config.Env 1}}", object), "B=2");
+  EXPECT_EQ(*apply_inspect_format(R"({{json (index .NetworkSettings.Networks "bridge")}})", object),
+            R"({"Aliases":null,"IPAddress":"172.17.0.2"})");
+  EXPECT_EQ(*apply_inspect_format(R"({{json (index .Config.Labels "gone")}})", object), "null");
+  EXPECT_EQ(
+      *apply_inspect_format(R"({{(index .NetworkSettings.Networks "bridge").IPAddress}})", object),
+      "172.17.0.2");
+  EXPECT_EQ(*apply_inspect_format(R"({{(index .NetworkSettings.Networks "x").IPAddress}})", object),
+            "<no value>");
+  EXPECT_EQ(
+      *apply_inspect_format(R"({{index .NetworkSettings.Networks "bridge" "IPAddress"}})", object),
+      "172.17.0.2");
+  EXPECT_EQ(*apply_inspect_format(R"({{index .Config.Labels "say \"hi\""}})", object),
+            "<no value>");
+}
+
+TEST(InspectFormat, IndexErrorsSayWhatWentWrong) {
+  const json object = json::parse(R"({"State":{"Status":"running"},"Config":{"Env":["A=1"]}})");
+  auto on_string = apply_inspect_format(R"({{index .State.Status "x"}})", object);
+  ASSERT_FALSE(on_string.ok());
+  EXPECT_NE(on_string.error().message.find("cannot index string"), std::string::npos);
+  auto out_of_range = apply_inspect_format("{{index .Config.Env 5}}", object);
+  ASSERT_FALSE(out_of_range.ok());
+  EXPECT_NE(out_of_range.error().message.find("out of range"), std::string::npos);
+  auto key_on_list = apply_inspect_format(R"({{index .Config.Env "A"}})", object);
+  ASSERT_FALSE(key_on_list.ok());
+  EXPECT_NE(key_on_list.error().message.find("cannot index array"), std::string::npos);
+}
+
+TEST(InspectFormat, UnsupportedFormsListTheSupportedOnes) {
+  const json object = json::parse(R"({"Config":{"Labels":{"a":"b"}}})");
+  for (const char* unsupported :
+       {"{{index .Config.Labels}}", "{{index .Config.Labels a}}", R"({{index .Config.Labels "a}})",
+        R"({{index .Config.Labels "a"x}})", R"({{index .Config.Labels "a\n"}})",
+        R"({{json index .Config.Labels "a"}})", R"({{(index .Config.Labels "a"}})",
+        R"({{(index .Config.Labels "a")x}})", "{{printf \"%s\" .Name}}", "{{.Name | upper}}",
+        "{{range .Mounts}}x{{end}}", "{{}}", "{{json}}", "{{index .Config.Env 9999999999}}",
+        "{{ .A. }}", "{{$x := .A}}"}) {
+    auto result = apply_inspect_format(unsupported, object);
+    ASSERT_FALSE(result.ok()) << unsupported;
+    EXPECT_NE(result.error().message.find("is not supported; supported forms are {{.Field.Sub}}, "
+                                          "{{json .Field.Sub}}, {{index .Field \"key\"}}"),
+              std::string::npos)
+        << unsupported << ": " << result.error().message;
+  }
+}
+
+TEST(InspectFormat, RedactsSecretLikeEnvironmentValues) {
+  const json object = json::parse(R"({
+    "Config": {"Env": ["PATH=/bin", "DB_PASSWORD=hunter2", "github_token=ghp_x", "Api_Key=k",
+                       "MYSQL_ROOT_PASSWD=p", "AWS_SECRET_ACCESS_KEY=s", "APIKEY=a",
+                       "SSH_PRIVATE_KEY=-----BEGIN", "GOOGLE_CREDENTIALS=c", "AWS_ACCESS_KEY_ID=i",
+                       "BASIC_AUTH=u:p", "EMPTY_TOKEN=", "NOEQUALS_SECRET", 7, "MODE=a=TOKEN=b"]},
+    "ContainerConfig": {"Env": ["OLD_SECRET=x"]},
+    "Name": "/web"
+  })");
+  const json redacted = redact_secret_environment(object);
+  EXPECT_EQ(redacted["Config"]["Env"],
+            json::parse(R"(["PATH=/bin", "DB_PASSWORD=<redacted>", "github_token=<redacted>",
+              "Api_Key=<redacted>", "MYSQL_ROOT_PASSWD=<redacted>",
+              "AWS_SECRET_ACCESS_KEY=<redacted>", "APIKEY=<redacted>",
+              "SSH_PRIVATE_KEY=<redacted>", "GOOGLE_CREDENTIALS=<redacted>",
+              "AWS_ACCESS_KEY_ID=<redacted>", "BASIC_AUTH=<redacted>", "EMPTY_TOKEN=<redacted>",
+              "NOEQUALS_SECRET", 7, "MODE=a=TOKEN=b"])"));
+  EXPECT_EQ(redacted["ContainerConfig"]["Env"][0], "OLD_SECRET=<redacted>");
+  EXPECT_EQ(redacted["Name"], "/web");
+  // Shapes the engine should not send are left alone rather than thrown on.
+  EXPECT_EQ(redact_secret_environment(json::parse(R"({"Config":{"Env":null}})")),
+            json::parse(R"({"Config":{"Env":null}})"));
+  EXPECT_EQ(redact_secret_environment(json::parse(R"({"Config":"x"})")),
+            json::parse(R"({"Config":"x"})"));
+  EXPECT_EQ(redact_secret_environment(json::array()), json::array());
+}
+
+TEST(InspectTool, RenderRedactsSecretEnvironmentInTextStructuredAndFormatted) {
+  const json engine = json::parse(R"({"type": "container", "object": {
+    "Name": "/web", "Config": {"Env": ["PATH=/bin", "DB_PASSWORD=hunter2"]}}})");
+  const Tool* tool = registry().find("docker_inspect");
+  ASSERT_NE(tool, nullptr);
+  EXPECT_NE(tool->definition().description.find("<redacted>"), std::string::npos);
+  const auto when = std::chrono::system_clock::time_point{};
+  actions::InspectObject plain;
+  plain.object = "web";
+  auto output = tool->render(actions::Action{plain}, engine, when);
+  EXPECT_EQ(output.text.find("hunter2"), std::string::npos) << output.text;
+  EXPECT_NE(output.text.find("DB_PASSWORD=<redacted>"), std::string::npos) << output.text;
+  EXPECT_EQ(output.structured["object"]["Config"]["Env"][1], "DB_PASSWORD=<redacted>");
+  EXPECT_EQ(output.structured.dump().find("hunter2"), std::string::npos);
+  for (const char* format : {"{{json .Config.Env}}", "{{index .Config.Env 1}}", "{{json .}}",
+                             "{{.Config.Env}}", "{{json .Config}}"}) {
+    actions::InspectObject formatted = plain;
+    formatted.format = format;
+    auto out = tool->render(actions::Action{formatted}, engine, when);
+    EXPECT_EQ(out.text.find("hunter2"), std::string::npos) << format << ": " << out.text;
+    EXPECT_NE(out.text.find("<redacted>"), std::string::npos) << format << ": " << out.text;
+    EXPECT_EQ(out.structured.dump().find("hunter2"), std::string::npos) << format;
+  }
 }
 
 TEST(TextFormatting, HumanSizesAndAgesMatchTheDockerCli) {
