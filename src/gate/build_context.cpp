@@ -116,10 +116,12 @@ class TarWriter {
 
  private:
   std::uint64_t max_bytes_;
-  std::unique_ptr<archive, ArchiveDeleter> archive_;
   std::string bytes_;
   std::size_t entries_ = 0;
   bool too_large_ = false;
+  // Last, so it is destroyed first: archive_write_free() may still flush through on_write(),
+  // which writes into the members above.
+  std::unique_ptr<archive, ArchiveDeleter> archive_;
 };
 
 struct Walk {
