@@ -247,12 +247,24 @@ EOF
     setsid docker-registry serve "$registry_yml" </dev/null >>"$registry_log" 2>&1 9>&- &
     echo $! >"$registry_pidfile"
   fi
-  local i
+  # Liveness by pid (kill -0, not a zombie), as for dockerd: right after the fork the child
+  # may not have exec'd yet, so its comm is still "bash" and registry_pid would call a
+  # starting registry dead (CI lost a run to exactly that race).
+  local launched i state
+  launched="$(tr -dc '0-9' <"$registry_pidfile")"
   for ((i = 0; i < 40; i++)); do
     registry_answers && return 0
-    registry_pid >/dev/null || { tail -n 20 "$registry_log" >&2; rm -f "$registry_pidfile"; die "docker-registry exited; see $registry_log"; }
+    state="$(sed 's/^.*) //' "/proc/$launched/stat" 2>/dev/null | cut -d' ' -f1)"
+    if ! kill -0 "$launched" 2>/dev/null || [[ "$state" == Z ]]; then
+      registry_answers && return 0
+      echo "---- $registry_log (last 20 lines)" >&2
+      tail -n 20 "$registry_log" >&2
+      rm -f "$registry_pidfile"
+      die "docker-registry exited during start-up; see $registry_log"
+    fi
     sleep 0.5
   done
+  tail -n 20 "$registry_log" >&2
   die "docker-registry did not answer on http://$registry_addr/v2/ within 20s"
 }
 
