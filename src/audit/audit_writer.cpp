@@ -1,5 +1,7 @@
 #include "audit/audit_writer.hpp"
 
+#include "audit/audit_chain.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -34,8 +36,7 @@ AuditWriter::~AuditWriter() {
 }
 
 Status AuditWriter::append(const nlohmann::json& record) {
-  // replace: a record must never fail to serialize because a client sent invalid UTF-8.
-  std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line = canonical_line(record);
   line.push_back('\n');
   std::lock_guard lock(mutex_);
   std::size_t written = 0;
