@@ -67,6 +67,10 @@ void print_decision(const std::string& tool, const policy::Decision& d) {
   print("warning", d.warnings);
   print("audit", d.audit_only);
   for (const auto& e : d.exceptions_applied) std::cout << "  exception: " << e << "\n";
+  for (const auto& m : d.mutations) {
+    std::cout << "  mutation [" << m.rule_id << "] (" << m.policy_file << "): " << m.field << ": "
+              << m.before << " -> " << m.after << "\n";
+  }
 }
 
 const char* kExplainUsage =
@@ -185,8 +189,8 @@ int explain_policy_call(const std::vector<std::string>& args) {
       if (!ec) facts.canonical_paths[mount.source] = canonical.string();
     }
   }
-  const auto decision = (*policy)->decide(policy::DecisionInput{
-      tool_name, *action, facts, principal, std::chrono::system_clock::now()});
+  const auto decision = (*policy)->judge(
+      policy::JudgeInput{tool_name, *action, facts, principal, std::chrono::system_clock::now()});
   std::cout << "operation: " << actions::operation_name(*action) << "\n";
   print_decision(tool_name, decision);
   return decision.allowed ? 0 : 1;

@@ -50,6 +50,12 @@ std::string judge(const PolicyTestCase& test, const policy::Decision& d) {
     if (expected != ids(d.warnings))
       return "expected warnings of " + text(expected) + ", got " + text(ids(d.warnings));
   }
+  if (test.mutations) {
+    const std::set<std::string> expected(test.mutations->begin(), test.mutations->end());
+    std::set<std::string> got;
+    for (const auto& m : d.mutations) got.insert(m.rule_id + ":" + m.field);
+    if (expected != got) return "expected mutations " + text(expected) + ", got " + text(got);
+  }
   return "";
 }
 
@@ -107,8 +113,9 @@ int run_policy_tests(const std::vector<std::string>& args) {
       continue;
     }
     for (const auto& test : file->cases) {
-      const auto decision = (*policy)->decide(
-          policy::DecisionInput{test.tool, test.action, test.facts, test.principal, test.now});
+      actions::Action action = test.action;  // mutate rules change the copy, as in a call
+      const auto decision = (*policy)->judge(
+          policy::JudgeInput{test.tool, action, test.facts, test.principal, test.now});
       if (auto why = judge(test, decision); !why.empty()) {
         std::cout << "FAIL " << path << ":" << test.line << ": " << test.name << ": " << why
                   << "\n";

@@ -289,7 +289,7 @@ Result<PolicyTestFile> read_policy_test_file(const std::string& path) {
       Reader cr{errors, "case #" + std::to_string(i + 1)};
       check_keys(c,
                  {"name", "tool", "principal", "roles", "now", "action", "facts", "expect", "rules",
-                  "warnings"},
+                  "warnings", "mutations"},
                  cr.where, errors);
       PolicyTestCase test;
       test.line = c.Mark().line + 1;
@@ -316,6 +316,7 @@ Result<PolicyTestFile> read_policy_test_file(const std::string& path) {
       test.expect_allow = expect == "allow";
       if (c["rules"]) test.rules = cr.list(c, "rules");
       if (c["warnings"]) test.warnings = cr.list(c, "warnings");
+      if (c["mutations"]) test.mutations = cr.list(c, "mutations");
       file.cases.push_back(std::move(test));
     }
   } catch (const YAML::Exception& e) {

@@ -21,8 +21,9 @@ struct PolicyTestCase {
   auth::Principal principal;
   std::chrono::system_clock::time_point now;
   bool expect_allow = false;
-  std::optional<std::vector<std::string>> rules;     // expected violation rule ids (a set)
-  std::optional<std::vector<std::string>> warnings;  // expected warning rule ids (a set)
+  std::optional<std::vector<std::string>> rules;      // expected violation rule ids (a set)
+  std::optional<std::vector<std::string>> warnings;   // expected warning rule ids (a set)
+  std::optional<std::vector<std::string>> mutations;  // expected "rule:field" changes (a set)
   int line = 0;
 };
 

@@ -63,6 +63,17 @@ std::string warnings_text(const policy::Decision& decision) {
   return text;
 }
 
+// Tells the model what the policy changed, so that it is not surprised by, say, a memory
+// limit it never asked for, and knows which value to give to choose another.
+std::string mutations_text(const policy::Decision& decision) {
+  std::string text;
+  for (const auto& m : decision.mutations) {
+    text += "\nPolicy set [" + m.rule_id + "]: " + m.field + " = " + m.after + " (was " + m.before +
+            ")";
+  }
+  return text;
+}
+
 std::string tool_names(const tools::ToolRegistry& registry) {
   std::string names;
   for (const auto& t : registry.all()) names += (names.empty() ? "" : ", ") + t->definition().name;
@@ -118,8 +129,9 @@ Judgement Gate::judge(const CallContext& context, std::string_view tool_name, co
         "cannot gather what the policy needs to judge this call: " + facts.error().message;
     return judgement;
   }
-  judgement.decision = policy->decide(
-      policy::DecisionInput{tool_name, *judgement.action, *facts, context.principal, now});
+  // Mutations change judgement.action itself: what runs next is what was judged.
+  judgement.decision = policy->judge(
+      policy::JudgeInput{tool_name, *judgement.action, *facts, context.principal, now});
   judgement.stage = Judgement::Stage::Judged;
   return judgement;
 }
@@ -213,7 +225,7 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
   }
   record_outcome("ok", "");
   auto output = judgement.planner->render(*action, *result, clock_());
-  output.text += warnings_text(decision);
+  output.text += mutations_text(decision) + warnings_text(decision);
   return CallOutcome{std::move(output.text), std::move(output.structured), false};
 }
 

@@ -30,6 +30,18 @@ json violations_json(const std::vector<policy::Violation>& violations) {
   return list;
 }
 
+json mutations_json(const std::vector<policy::Mutation>& mutations) {
+  json list = json::array();
+  for (const auto& m : mutations) {
+    list.push_back({{"rule", m.rule_id},
+                    {"policy_file", m.policy_file},
+                    {"field", m.field},
+                    {"before", m.before},
+                    {"after", m.after}});
+  }
+  return list;
+}
+
 std::string_view stage_name(Judgement::Stage stage) {
   switch (stage) {
     case Judgement::Stage::UnknownTool:
@@ -62,6 +74,7 @@ json check_report(const Judgement& judgement) {
     report["warnings"] = violations_json(d.warnings);
     report["allowed_by"] = d.allowed_by;
     if (!d.exceptions_applied.empty()) report["exceptions_applied"] = d.exceptions_applied;
+    if (!d.mutations.empty()) report["mutations"] = mutations_json(d.mutations);
   }
   return report;
 }

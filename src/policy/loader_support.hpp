@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <set>
@@ -108,6 +110,34 @@ inline std::vector<std::string> read_string_list(const YAML::Node& map, const st
     values.push_back(item.Scalar());
   }
   return values;
+}
+
+inline std::optional<bool> read_bool(const YAML::Node& map, const std::string& key,
+                                     const std::string& where, ErrorList& errors) {
+  const auto node = map[key];
+  if (!node) return std::nullopt;
+  // Only the two YAML 1.2 words: "yes", "on" or "1" would be a reviewer's typo-prone guess.
+  if (node.IsScalar() && node.Tag() != "!" && (node.Scalar() == "true" || node.Scalar() == "false"))
+    return node.Scalar() == "true";
+  errors.add(node.Mark(), where + ": '" + key + "' must be true or false", code::kWrongType);
+  return std::nullopt;
+}
+
+inline std::optional<std::int64_t> read_int(const YAML::Node& map, const std::string& key,
+                                            const std::string& where, ErrorList& errors,
+                                            std::int64_t min, std::int64_t max) {
+  const auto node = map[key];
+  if (!node) return std::nullopt;
+  std::int64_t value = 0;
+  const std::string text = node.IsScalar() ? node.Scalar() : "";
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max) {
+    errors.add(node.Mark(), where + ": '" + key + "' must be a whole number from " +
+                                std::to_string(min) + " to " + std::to_string(max));
+    return std::nullopt;
+  }
+  return value;
 }
 
 // A `require:` block: nullptr (with errors added) when it is not valid.

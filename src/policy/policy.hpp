@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,10 @@ namespace dockgate::policy {
 // enforce: a match denies the call. warn: the call proceeds, the client is told and the
 // warning is audited. audit: only the audit log records it. (Modes apply to deny rules.)
 enum class RuleMode { Enforce, Warn, Audit };
-enum class RuleEffect { Allow, Deny };
+// mutate: the rule changes the call (defaults, labels) before any rule judges it.
+enum class RuleEffect { Allow, Deny, Mutate };
+
+struct MutationSpec;  // policy/mutations.hpp
 
 // Which calls a rule applies to. Every list given must match (AND); within a list any entry
 // matches (OR); "*" matches everything; an absent list matches everything.
@@ -37,6 +41,10 @@ struct Rule {
   RuleEffect effect = RuleEffect::Deny;
   RuleMode mode = RuleMode::Enforce;
   RuleMatch match;
+  // Calls the rule does not apply to although `match` selects them (Kyverno's exclude).
+  std::optional<RuleMatch> exclude;
+  // Mutate rules only: what they change.
+  std::shared_ptr<const MutationSpec> mutate;
   // Deny rules only. Absent: the rule denies every call it matches. Present: it denies a
   // matching call once per unmet requirement (see controls.hpp).
   std::shared_ptr<const Controls> require;
@@ -44,6 +52,16 @@ struct Rule {
   std::string how_to_comply;  // what to change so it is not
   std::string file;           // where the rule was written, for people
   int line = 0;
+  std::string location;  // "file:line", computed once at load
+};
+
+// One change a mutate rule made to the call, for the audit log and the caller.
+struct Mutation {
+  std::string rule_id;
+  std::string policy_file;  // "policies/default.yaml:40"
+  std::string field;        // "cap_drop", "security_opt", "memory_bytes", "labels.x"
+  std::string before;       // "(unset)" when the call did not give it
+  std::string after;
 };
 
 struct Violation {
@@ -77,12 +95,22 @@ struct Decision {
   std::vector<Violation> audit_only;            // audit-mode: audited only
   std::vector<std::string> allowed_by;          // ids of the allow rules that matched
   std::vector<std::string> exceptions_applied;  // "rule x: ticket SEC-1 (until 2027-01-31)"
+  std::vector<Mutation> mutations;              // what mutate rules changed before judging
   std::string policy_sha256;                    // which policy version decided
 };
 
 struct DecisionInput {
   std::string_view tool;
   const actions::Action& action;
+  const actions::Facts& facts;
+  const auth::Principal& principal;
+  std::chrono::system_clock::time_point now;
+};
+
+// What judge() takes: as DecisionInput, but the action is the caller's to be mutated.
+struct JudgeInput {
+  std::string_view tool;
+  actions::Action& action;
   const actions::Facts& facts;
   const auth::Principal& principal;
   std::chrono::system_clock::time_point now;
@@ -99,7 +127,11 @@ class PolicySet {
   static Result<std::shared_ptr<const PolicySet>> parse(const std::string& name,
                                                         const std::string& yaml_text);
 
+  // Judges the action as given; mutate rules are not applied (see judge).
   Decision decide(const DecisionInput& input) const;
+  // Applies the matching mutate rules to input.action, then decides on the result: the
+  // action the caller executes afterwards is exactly the one that was judged.
+  Decision judge(const JudgeInput& input) const;
 
   const std::vector<Rule>& rules() const { return rules_; }
   const std::string& sha256() const { return sha256_; }  // over every file, in load order

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "policy/loader_support.hpp"
+#include "policy/mutations.hpp"
 #include "policy/policy.hpp"
 
 namespace dockgate::policy {
@@ -58,8 +59,8 @@ std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorLi
     where = "rule '" + *id + "'";
   }
   check_keys(node,
-             {"id", "title", "description", "references", "effect", "mode", "match", "require",
-              "message", "how_to_comply"},
+             {"id", "title", "description", "references", "effect", "mode", "match", "exclude",
+              "require", "mutate", "message", "how_to_comply"},
              where, errors);
   rule.title = read_string(node, "title", where, errors, true).value_or("");
   rule.references = read_string_list(node, "references", where, errors);
@@ -68,9 +69,11 @@ std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorLi
       rule.effect = RuleEffect::Allow;
     } else if (*effect == "deny") {
       rule.effect = RuleEffect::Deny;
+    } else if (*effect == "mutate") {
+      rule.effect = RuleEffect::Mutate;
     } else {
       errors.add(node["effect"].Mark(),
-                 where + ": effect '" + *effect + "' is not one of: allow, deny");
+                 where + ": effect '" + *effect + "' is not one of: allow, deny, mutate");
     }
   }
   if (auto mode = read_string(node, "mode", where, errors, false)) {
@@ -84,12 +87,43 @@ std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorLi
       errors.add(node["mode"].Mark(),
                  where + ": mode '" + *mode + "' is not one of: enforce, warn, audit");
     }
-    if (rule.effect == RuleEffect::Allow) {
+    if (rule.effect != RuleEffect::Deny) {
       errors.add(node["mode"].Mark(), where + ": 'mode' applies to deny rules only");
     }
   }
   rule.match = read_match(node["match"], where, errors);
+  if (const auto exclude = node["exclude"]) {
+    if (!exclude.IsMap() || exclude.size() == 0) {
+      errors.add(exclude.Mark(),
+                 where +
+                     ": 'exclude' must be a non-empty map (tools, operations, principals, "
+                     "roles, images)",
+                 code::kWrongType);
+    } else {
+      rule.exclude = read_match(exclude, where + " exclude", errors);
+    }
+  }
   const bool is_deny = rule.effect == RuleEffect::Deny;
+  const bool is_mutate = rule.effect == RuleEffect::Mutate;
+  if (const auto mutate = node["mutate"]) {
+    if (!is_mutate) {
+      errors.add(mutate.Mark(), where + ": 'mutate' applies to rules with effect: mutate only");
+    } else {
+      rule.mutate = read_mutation_spec(mutate, where + " mutate", errors);
+    }
+  } else if (is_mutate) {
+    errors.add(node.Mark(), where + ": a rule with effect: mutate needs a 'mutate' block",
+               code::kMissingValue);
+  }
+  if (is_mutate) {
+    // A mutate rule changes calls; it neither denies nor explains a denial.
+    for (const char* key : {"message", "how_to_comply"}) {
+      if (node[key])
+        errors.add(node[key].Mark(), where + ": '" + std::string(key) +
+                                         "' does not apply to a mutate rule (it changes the "
+                                         "call; deny rules judge it)");
+    }
+  }
   if (const auto require = node["require"]) {
     if (!is_deny) {
       errors.add(require.Mark(), where +
@@ -99,8 +133,11 @@ std::optional<Rule> read_rule(const YAML::Node& node, std::size_t index, ErrorLi
       rule.require = read_controls(require, where + " require", errors);
     }
   }
-  rule.message = read_string(node, "message", where, errors, is_deny).value_or("");
-  rule.how_to_comply = read_string(node, "how_to_comply", where, errors, false).value_or("");
+  if (!is_mutate) {
+    rule.message = read_string(node, "message", where, errors, is_deny).value_or("");
+    rule.how_to_comply = read_string(node, "how_to_comply", where, errors, false).value_or("");
+  }
+  rule.location = rule.file + ":" + std::to_string(rule.line);
   return rule;
 }
 

@@ -3,6 +3,7 @@
 // so a model can fix everything in one retry.
 #include <algorithm>
 
+#include "policy/mutations.hpp"
 #include "policy/policy.hpp"
 
 namespace dockgate::policy {
@@ -42,24 +43,23 @@ bool match_matches(const RuleMatch& m, const DecisionInput& input, const std::st
          roles_match(m.roles, input.principal.roles) && images_match(m.images, input.action);
 }
 
-Violation violation_of(const Rule& rule) {
-  return Violation{rule.id,
-                   rule.file + ":" + std::to_string(rule.line),
-                   rule.title,
-                   rule.message,
-                   rule.how_to_comply,
-                   rule.mode,
-                   "",
-                   "",
-                   ""};
+// A rule applies to the calls its match selects, minus those its exclude selects.
+bool rule_applies(const Rule& rule, const DecisionInput& input, const std::string& operation) {
+  return match_matches(rule.match, input, operation) &&
+         !(rule.exclude && match_matches(*rule.exclude, input, operation));
 }
 
-Violation violation_of(const Rule& rule, const Finding& finding) {
+Violation violation_of(const Rule& rule) {
+  return Violation{
+      rule.id, rule.location, rule.title, rule.message, rule.how_to_comply, rule.mode, "", "", ""};
+}
+
+Violation violation_of(const Rule& rule, Finding&& finding) {
   Violation v = violation_of(rule);
-  v.field = finding.field;
-  v.found = finding.found;
-  v.allowed = finding.allowed;
-  if (!finding.how_to_comply.empty()) v.how_to_comply = finding.how_to_comply;
+  v.field = std::move(finding.field);
+  v.found = std::move(finding.found);
+  v.allowed = std::move(finding.allowed);
+  if (!finding.how_to_comply.empty()) v.how_to_comply = std::move(finding.how_to_comply);
   return v;
 }
 
@@ -118,23 +118,27 @@ Decision PolicySet::decide(const DecisionInput& input) const {
   decision.policy_sha256 = sha256_;
   const std::string operation = actions::operation_name(input.action);
   for (const auto& rule : rules_) {
-    if (!match_matches(rule.match, input, operation)) continue;
+    if (rule.effect == RuleEffect::Mutate || !rule_applies(rule, input, operation)) continue;
     if (rule.effect == RuleEffect::Allow) {
       decision.allowed_by.push_back(rule.id);
       continue;
     }
-    std::vector<Violation> found;
+    // Findings first (cheap, usually none); texts are built only for what is reported.
+    std::vector<Finding> findings;
     if (rule.require) {
-      for (const auto& finding : check_controls(*rule.require, input.action, input.facts))
-        found.push_back(violation_of(rule, finding));
-    } else {
-      found.push_back(violation_of(rule));
+      findings = check_controls(*rule.require, input.action, input.facts);
+      if (findings.empty()) continue;
     }
-    if (found.empty() || exempted(exceptions_, rule, input, operation, decision)) continue;
+    if (exempted(exceptions_, rule, input, operation, decision)) continue;
     auto& list = rule.mode == RuleMode::Enforce ? decision.violations
                  : rule.mode == RuleMode::Warn  ? decision.warnings
                                                 : decision.audit_only;
-    list.insert(list.end(), found.begin(), found.end());
+    if (!rule.require) {
+      list.push_back(violation_of(rule));
+      continue;
+    }
+    list.reserve(list.size() + findings.size());
+    for (auto& finding : findings) list.push_back(violation_of(rule, std::move(finding)));
   }
   if (decision.allowed_by.empty()) {
     decision.violations.insert(
@@ -147,6 +151,20 @@ Decision PolicySet::decide(const DecisionInput& input) const {
                   RuleMode::Enforce, "", "", ""});
   }
   decision.allowed = decision.violations.empty();
+  return decision;
+}
+
+Decision PolicySet::judge(const JudgeInput& input) const {
+  const DecisionInput view{input.tool, input.action, input.facts, input.principal, input.now};
+  const std::string operation = actions::operation_name(input.action);
+  std::vector<Mutation> mutations;
+  for (const auto& rule : rules_) {
+    if (rule.effect != RuleEffect::Mutate || !rule.mutate || !rule_applies(rule, view, operation))
+      continue;
+    apply_mutations(rule, *rule.mutate, input.principal.name, input.action, mutations);
+  }
+  Decision decision = decide(view);
+  decision.mutations = std::move(mutations);
   return decision;
 }
 

@@ -48,9 +48,10 @@ actions::Facts facts_for(const ContainerSpec& spec, std::string image_user = "10
   return facts;
 }
 
+// Judged as a call is: the policy's mutate rules first, then the decision.
 Decision run(const PolicySet& policy, const ContainerSpec& spec, const actions::Facts& facts) {
-  const actions::Action action = actions::RunContainer{spec};
-  return policy.decide({"docker_run", action, facts, {"alice", {}}, {}});
+  actions::Action action = actions::RunContainer{spec};
+  return policy.judge({"docker_run", action, facts, {"alice", {}}, {}});
 }
 Decision run(const PolicySet& policy, const ContainerSpec& spec) {
   return run(policy, spec, facts_for(spec));
@@ -131,10 +132,16 @@ TEST(DefaultPolicy, CapabilitiesInEverySpellingAreDenied) {
   auto spec = good_spec();
   spec.cap_add = {"cap_net_bind_service"};
   EXPECT_TRUE(run(*default_policy(), spec).allowed);
-  spec.cap_drop = {"NET_RAW"};
-  expect_denied_by(run(*default_policy(), spec), "pss-capabilities", "cap_drop");
-  spec.cap_drop = {"cap_all"};  // not a capability: cannot count as ALL
-  expect_denied_by(run(*default_policy(), spec), "pss-capabilities", "cap_drop");
+  // Without ALL in cap_drop the control denies; in a call, restricted-defaults adds it first.
+  for (const char* drop : {"NET_RAW", "cap_all" /* not a capability: cannot count as ALL */}) {
+    spec.cap_drop = {drop};
+    const actions::Action raw = actions::RunContainer{spec};
+    expect_denied_by(default_policy()->decide({"docker_run", raw, facts_for(spec), {"a", {}}, {}}),
+                     "pss-capabilities", "cap_drop");
+    const auto judged = run(*default_policy(), spec);
+    EXPECT_TRUE(judged.allowed) << drop;
+    EXPECT_EQ(judged.mutations.front().field, "cap_drop") << drop;
+  }
 }
 
 TEST(DefaultPolicy, DockerSocketAndItsParentsAreDenied) {
@@ -228,7 +235,8 @@ TEST(DefaultPolicy, EveryViolationIsListedTogetherWithFieldFoundAndAllowed) {
             (std::set<std::string>{"pss-privileged", "pss-run-as-non-root", "pss-capabilities",
                                    "pss-host-namespaces", "cis-docker-socket",
                                    "pss-seccomp-apparmor", "cis-devices", "cis-image-pinned"}));
-  EXPECT_GE(d.violations.size(), 9u);  // cap_add[0] and cap_drop are two findings
+  // cap_drop is not among them: restricted-defaults added ALL before the rules judged.
+  EXPECT_GE(d.violations.size(), 8u);
 }
 
 TEST(DefaultPolicy, ExecAsRootIsDeniedAndTheContainerUserCounts) {

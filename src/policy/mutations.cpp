@@ -1,0 +1,212 @@
+// Reading and applying `effect: mutate` rules (see mutations.hpp for the guarantees).
+#include "policy/mutations.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "actions/normalize.hpp"
+#include "common/overloaded.hpp"
+#include "policy/policy.hpp"
+
+namespace dockgate::policy {
+namespace {
+
+using namespace loader;
+
+constexpr const char* kUnset = "(unset)";
+constexpr std::size_t kMaxLabelKey = 128;
+constexpr std::size_t kMaxLabelValue = 1024;
+constexpr std::string_view kPrincipalPlaceholder = "{principal}";
+
+bool printable(const std::string& text) {
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// Values may name the caller ("{principal}"); any other {...} is a typo worth an error.
+bool placeholders_known(const std::string& value) {
+  for (std::size_t open = value.find('{'); open != std::string::npos;
+       open = value.find('{', open + 1)) {
+    if (value.compare(open, kPrincipalPlaceholder.size(), kPrincipalPlaceholder) != 0) return false;
+  }
+  return true;
+}
+
+void read_cap_drop(const YAML::Node& node, const std::string& where, ErrorList& errors,
+                   MutationSpec& spec) {
+  for (const auto& name : read_string_list(node, "cap_drop", where, errors)) {
+    auto normalized = actions::normalize_capability(name);
+    if (!normalized) {
+      errors.add(node["cap_drop"].Mark(), where + ": cap_drop: " + normalized.error().message);
+    } else if (std::find(spec.cap_drop.begin(), spec.cap_drop.end(), *normalized) ==
+               spec.cap_drop.end()) {
+      spec.cap_drop.push_back(*normalized);
+    }
+  }
+}
+
+void read_labels(const YAML::Node& node, const std::string& where, ErrorList& errors,
+                 MutationSpec& spec) {
+  const auto labels = node["labels"];
+  if (!labels) return;
+  if (!labels.IsMap() || labels.size() == 0) {
+    errors.add(labels.Mark(), where + ": 'labels' must be a non-empty map of label: value",
+               code::kWrongType);
+    return;
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : labels) {
+    const std::string key = entry.first.Scalar();
+    if (!seen.insert(key).second) {
+      errors.add(entry.first.Mark(), where + ": label '" + key + "' is given twice",
+                 code::kDuplicate);
+      continue;
+    }
+    if (!entry.second.IsScalar() || entry.second.Scalar().empty()) {
+      errors.add(entry.second.Mark(), where + ": label '" + key + "' must be a non-empty string",
+                 code::kWrongType);
+      continue;
+    }
+    const std::string value = entry.second.Scalar();
+    if (key.empty() || key.size() > kMaxLabelKey || !printable(key)) {
+      errors.add(entry.first.Mark(), where + ": a label key must be 1 to " +
+                                         std::to_string(kMaxLabelKey) + " printable characters");
+    } else if (value.size() > kMaxLabelValue || !printable(value)) {
+      errors.add(entry.second.Mark(), where + ": label '" + key + "' must be at most " +
+                                          std::to_string(kMaxLabelValue) + " printable characters");
+    } else if (!placeholders_known(value)) {
+      errors.add(entry.second.Mark(),
+                 where + ": label '" + key + "': the only placeholder is {principal}");
+    } else {
+      spec.labels[key] = value;
+    }
+  }
+}
+
+std::string with_principal(std::string value, std::string_view principal) {
+  for (std::size_t at = value.find(kPrincipalPlaceholder); at != std::string::npos;
+       at = value.find(kPrincipalPlaceholder, at + principal.size())) {
+    value.replace(at, kPrincipalPlaceholder.size(), principal);
+  }
+  return value;
+}
+
+class Applier {
+ public:
+  Applier(const Rule& rule, std::vector<Mutation>& applied) : rule_(rule), applied_(applied) {}
+
+  void record(std::string field, std::string before, std::string after) {
+    applied_.push_back(
+        Mutation{rule_.id, rule_.location, std::move(field), std::move(before), std::move(after)});
+  }
+
+  void labels(const MutationSpec& spec, std::string_view principal,
+              std::map<std::string, std::string>& labels) {
+    for (const auto& [key, template_value] : spec.labels) {
+      std::string value = with_principal(template_value, principal);
+      auto found = labels.find(key);
+      if (found != labels.end() && found->second == value) continue;
+      record("labels." + key, found == labels.end() ? kUnset : found->second, value);
+      labels[key] = std::move(value);
+    }
+  }
+
+  void container(const MutationSpec& spec, std::string_view principal,
+                 actions::ContainerSpec& container) {
+    for (const auto& cap : spec.cap_drop) {
+      if (std::find(container.cap_drop.begin(), container.cap_drop.end(), cap) !=
+          container.cap_drop.end())
+        continue;
+      const std::string before = joined(container.cap_drop);
+      container.cap_drop.push_back(cap);
+      record("cap_drop", before, joined(container.cap_drop));
+    }
+    if (spec.no_new_privileges) {
+      // An explicit no-new-privileges (even =false) is the caller's: it is judged, not changed.
+      const bool given = std::any_of(
+          container.security_opt.begin(), container.security_opt.end(),
+          [](const std::string& opt) { return opt.rfind("no-new-privileges", 0) == 0; });
+      if (!given) {
+        const std::string before = joined(container.security_opt);
+        container.security_opt.push_back("no-new-privileges=true");
+        record("security_opt", before, joined(container.security_opt));
+      }
+    }
+    fill("memory_bytes", container.memory_bytes, spec.default_memory_bytes);
+    fill("nano_cpus", container.nano_cpus, spec.default_nano_cpus);
+    fill("pids_limit", container.pids_limit, spec.default_pids_limit);
+    labels(spec, principal, container.labels);
+  }
+
+ private:
+  static std::string joined(const std::vector<std::string>& values) {
+    if (values.empty()) return kUnset;
+    std::string text = "[";
+    for (const auto& v : values) text += (text.size() > 1 ? ", " : "") + v;
+    return text + "]";
+  }
+
+  // 0 is "not given"; a negative value (unlimited, typed on purpose) is kept and judged.
+  void fill(const char* field, std::int64_t& value, const std::optional<std::int64_t>& fallback) {
+    if (!fallback || value != 0) return;
+    value = *fallback;
+    record(field, kUnset, std::to_string(value));
+  }
+
+  const Rule& rule_;
+  std::vector<Mutation>& applied_;
+};
+
+}  // namespace
+
+std::shared_ptr<const MutationSpec> read_mutation_spec(const YAML::Node& node,
+                                                       const std::string& where,
+                                                       ErrorList& errors) {
+  if (!node.IsMap() || node.size() == 0) {
+    errors.add(node.Mark(),
+               where +
+                   ": 'mutate' must be a map with any of: cap_drop, no_new_privileges, "
+                   "default_memory, default_cpus, default_pids_limit, labels",
+               code::kWrongType);
+    return nullptr;
+  }
+  check_keys(node,
+             {"cap_drop", "no_new_privileges", "default_memory", "default_cpus",
+              "default_pids_limit", "labels"},
+             where, errors);
+  auto spec = std::make_shared<MutationSpec>();
+  read_cap_drop(node, where, errors, *spec);
+  if (auto nnp = read_bool(node, "no_new_privileges", where, errors)) {
+    spec->no_new_privileges = *nnp;
+  }
+  if (auto text = read_string(node, "default_memory", where, errors, false)) {
+    spec->default_memory_bytes = parse_policy_bytes(*text);
+    if (!spec->default_memory_bytes)
+      errors.add(node["default_memory"].Mark(),
+                 where + ": default_memory '" + *text + "' must be a size such as 512m or 2g");
+  }
+  if (auto text = read_string(node, "default_cpus", where, errors, false)) {
+    spec->default_nano_cpus = parse_policy_cpus(*text);
+    if (!spec->default_nano_cpus)
+      errors.add(node["default_cpus"].Mark(), where + ": default_cpus '" + *text +
+                                                  "' must be a number of CPUs such as 0.5 or 2");
+  }
+  spec->default_pids_limit = read_int(node, "default_pids_limit", where, errors, 1, 4194304);
+  read_labels(node, where, errors, *spec);
+  return spec;
+}
+
+void apply_mutations(const Rule& rule, const MutationSpec& spec, std::string_view principal,
+                     actions::Action& action, std::vector<Mutation>& applied) {
+  Applier applier(rule, applied);
+  std::visit(
+      Overloaded{
+          [&](actions::RunContainer& run) { applier.container(spec, principal, run.spec); },
+          [&](actions::CreateVolume& create) { applier.labels(spec, principal, create.labels); },
+          [&](actions::CreateNetwork& create) { applier.labels(spec, principal, create.labels); },
+          [](auto&) {},
+      },
+      action);
+}
+
+}  // namespace dockgate::policy
