@@ -3,6 +3,7 @@
 // continues after dockgate is killed mid-write.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -19,9 +20,10 @@ import {
   startWithSdk,
   writePolicy,
 } from './lib/dockgate.mjs';
-import { fileChainProblem } from './lib/audit-chain.mjs';
+import { fileChainProblem, lineHash } from './lib/audit-chain.mjs';
 
 const CALL = { timeout: 60_000 };
+const HMAC_KEY = 'e2e-checkpoint-key-0123456789abcdef';
 
 // Everyone may list, inspect, run, exec and build; bob may not list images (the denial path).
 const AUDIT_POLICY = `apiVersion: dockgate/v1
@@ -53,8 +55,14 @@ describe('every path leaves an intent and an outcome record', { timeout: 120_000
   before(async () => {
     tmp = await makeTempDir();
     auditLog = join(tmp.dir, 'audit.jsonl');
+    await writeFile(join(tmp.dir, 'hmac.key'), `${HMAC_KEY}\n`, { mode: 0o600 });
     dg = await startWithSdk('current', {
-      args: serveArgs({ policy: await writePolicy(tmp.dir, AUDIT_POLICY), auditLog, principal: 'bob' }),
+      args: serveArgs({
+        policy: await writePolicy(tmp.dir, AUDIT_POLICY),
+        auditLog,
+        principal: 'bob',
+        extra: ['--audit-checkpoint-every', '5', '--audit-hmac-key-file', join(tmp.dir, 'hmac.key')],
+      }),
       env: childEnv(requireEngineEnv()),
     });
   });
@@ -90,7 +98,16 @@ describe('every path leaves an intent and an outcome record', { timeout: 120_000
     assert.equal(calls[5].outcome.engine_status, 404, JSON.stringify(calls[5].outcome));
     for (const c of calls) assert.equal(c.intent.schema, 2);
     assert.equal(await fileChainProblem(auditLog), null);
-    assert.match(dg.stderr(), /audit checkpoint: file=\S+ seq=12 head=[0-9a-f]{64}/);
+    // Checkpoints every 5 records and at exit, each naming the hash of that record's line and
+    // signed as docs/audit.md says: HMAC-SHA256(key, "<seq>:<head>").
+    const lines = (await readFile(auditLog, 'utf8')).split('\n');
+    const checkpoints = [...dg.stderr().matchAll(/audit checkpoint: file=(\S+) seq=(\d+) head=([0-9a-f]{64}) hmac=([0-9a-f]{64})/g)];
+    assert.deepEqual(checkpoints.map((m) => Number(m[2])), [5, 10, 12], dg.stderr());
+    for (const [, file, seq, head, hmac] of checkpoints) {
+      assert.equal(file, auditLog);
+      assert.equal(head, lineHash(lines[Number(seq) - 1]));
+      assert.equal(hmac, createHmac('sha256', HMAC_KEY).update(`${seq}:${head}`).digest('hex'));
+    }
   });
 });
 

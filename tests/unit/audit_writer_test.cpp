@@ -1,13 +1,17 @@
 // AuditWriter: the hash chain across reopen and rotation, torn-line recovery, group commit,
 // failed writes, checkpoints and the failure action.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "audit/audit_chain.hpp"
@@ -274,6 +278,57 @@ TEST_F(AuditWriterTest, CheckpointNamesFileSeqHeadAndSignsWithTheKey) {
             "79992916e735141cb4d333eedd9b8ab9525445907a92a214eefbd35234e0fbd6");
 }
 
+// The service log of a scope, to read the checkpoints and warnings the writer logs.
+class ServiceLogCapture {
+ public:
+  ServiceLogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
+    sink->set_pattern("%v");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~ServiceLogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return text_.str(); }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::ostringstream text_;
+};
+
+TEST_F(AuditWriterTest, CheckpointsAreLoggedEveryNRecordsAndAtClose) {
+  ServiceLogCapture log;
+  AuditWriterOptions options;
+  options.checkpoint_every = 3;
+  options.hmac_key = "a-sixteen-byte-key!";
+  {
+    auto writer = open(options);
+    append_n(*writer, 7);
+  }
+  const auto lines = file_lines(path_);
+  const std::regex checkpoint(
+      "audit checkpoint: file=(\\S+) seq=(\\d+) head=([0-9a-f]{64}) "
+      "hmac=([0-9a-f]{64})");
+  std::vector<std::string> seqs;
+  const std::string text = log.text();
+  for (std::sregex_iterator it(text.begin(), text.end(), checkpoint), end; it != end; ++it) {
+    const auto& match = *it;
+    const auto seq = std::stoul(match[2]);
+    seqs.push_back(match[2]);
+    EXPECT_EQ(match[1], path_);
+    EXPECT_EQ(match[3], line_hash(lines.at(seq - 1)));
+    EXPECT_EQ(match[4], checkpoint_hmac(options.hmac_key, seq, match[3]));
+  }
+  EXPECT_EQ(seqs, (std::vector<std::string>{"3", "6", "7"})) << text;  // 7: at close
+}
+
+TEST_F(AuditWriterTest, ATornLineIsReportedInTheServiceLog) {
+  append_n(*open(), 1);
+  std::ofstream(path_, std::ios::app) << "{\"half";
+  ServiceLogCapture log;
+  open();
+  EXPECT_NE(log.text().find("ended with an incomplete line (6 bytes"), std::string::npos)
+      << log.text();
+}
+
 TEST_F(AuditWriterTest, HmacKeyFileIsCheckedForSize) {
   const auto key_file = (folder_ / "key").string();
   std::ofstream(key_file) << "0123456789abcdef0123456789abcdef\n";
@@ -285,6 +340,7 @@ TEST_F(AuditWriterTest, HmacKeyFileIsCheckedForSize) {
   std::ofstream(key_file) << std::string(5000, 'k');
   EXPECT_FALSE(read_hmac_key_file(key_file).ok());
   EXPECT_FALSE(read_hmac_key_file((folder_ / "missing").string()).ok());
+  EXPECT_FALSE(read_hmac_key_file(folder_.string()).ok());  // a folder, not a key
 }
 
 }  // namespace
