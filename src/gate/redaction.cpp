@@ -119,7 +119,24 @@ Redaction redact_arguments(std::string_view tool, const json& arguments) {
             });
   redaction.values_.erase(std::unique(redaction.values_.begin(), redaction.values_.end()),
                           redaction.values_.end());
+  // A secret value copied into another argument (a label, a command) goes there too.
+  redaction.scrub_copies(redaction.arguments_, "arguments");
   return redaction;
+}
+
+void Redaction::scrub_copies(json& value, const std::string& path) {
+  if (value.is_string()) {
+    std::string scrubbed = scrub(value.get<std::string>());
+    if (scrubbed != value.get_ref<const std::string&>()) {
+      value = std::move(scrubbed);
+      paths_.push_back(path);
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+      scrub_copies(value[i], path + "[" + std::to_string(i) + "]");
+  } else if (value.is_object()) {
+    for (auto& [key, item] : value.items()) scrub_copies(item, path + "." + key);
+  }
 }
 
 std::string Redaction::scrub(std::string text) const {

@@ -10,7 +10,8 @@
 //     server's configuration, never from arguments); docker_run `secrets` holds secret *names*
 //     (the contents are files on the server) and is kept;
 //   - docker_policy_check: the same rules on the judged call's `arguments`.
-// The values found are also cut out of the record's free text (error messages that quote an
+// The values found are also cut out of the other arguments (a copy in a label or a command,
+// listed in "redacted" too) and of the record's free text (error messages that quote an
 // argument) when they are at least kMinScrubLength characters long.
 #pragma once
 
@@ -40,6 +41,7 @@ class Redaction {
 
  private:
   friend Redaction redact_arguments(std::string_view tool, const nlohmann::json& arguments);
+  void scrub_copies(nlohmann::json& value, const std::string& path);
   nlohmann::json arguments_;
   std::vector<std::string> paths_;
   std::vector<std::string> values_;

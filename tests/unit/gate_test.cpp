@@ -160,7 +160,11 @@ TEST_F(GateTest, HostileArgumentsAreRecordedSafely) {
 TEST_F(GateTest, SecretArgumentsNeverReachTheLogOfARefusedCall) {
   // docker_run is not allowed by this policy: the intent record still holds the arguments.
   call("alice", "docker_run",
-       {{"image", "busybox:1.36"}, {"name", "web"}, {"env", {"DB_PASSWORD=s3cr3t-run-env"}}});
+       {{"image", "busybox:1.36"},
+        {"name", "web"},
+        {"env", {"DB_PASSWORD=s3cr3t-run-env"}},
+        // The same value elsewhere: the planned action records labels, so it is scrubbed there.
+        {"labels", {{"note", "copy of s3cr3t-run-env"}}}});
   call("alice", "docker_exec",
        {{"container", "web"}, {"command", {"true"}}, {"env", {"TOKEN=s3cr3t-exec-env"}}});
   std::ifstream in(folder_ / "audit.jsonl");
@@ -168,9 +172,11 @@ TEST_F(GateTest, SecretArgumentsNeverReachTheLogOfARefusedCall) {
   EXPECT_EQ(text.find("s3cr3t"), std::string::npos) << text;
   auto log = records();
   ASSERT_EQ(log.size(), 4u);
-  EXPECT_EQ(log[0]["redacted"], json({"arguments.env[0]"}));
+  EXPECT_EQ(log[0]["redacted"], json({"arguments.env[0]", "arguments.labels.note"}));
+  EXPECT_EQ(log[0]["arguments"]["labels"]["note"], "copy of <redacted>");
   EXPECT_EQ(log[0]["arguments"]["env"][0], "DB_PASSWORD=<redacted>");
   EXPECT_EQ(log[0]["action"]["container"]["env_keys"], json({"DB_PASSWORD"})) << log[0].dump();
+  EXPECT_EQ(log[0]["action"]["container"]["labels"]["note"], "copy of <redacted>");
 }
 
 TEST_F(GateTest, OutcomeRecordsTheEngineStatusOfAFailure) {

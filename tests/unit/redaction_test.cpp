@@ -80,6 +80,13 @@ TEST(Redaction, ValuesAreScrubbedFromFreeTextWhenLongEnough) {
   EXPECT_EQ(r.scrub_json(json({{"label", "x hunter2-pw"}})), json({{"label", "x <redacted>"}}));
 }
 
+TEST(Redaction, CopiesOfASecretInOtherArgumentsAreRedactedToo) {
+  const auto r = redact_arguments(
+      "docker_run", {{"env", {"PW=hunter2-pw"}}, {"command", {"sh", "-c", "echo hunter2-pw"}}});
+  EXPECT_EQ(r.arguments()["command"][2], "echo <redacted>");
+  EXPECT_EQ(r.paths(), (std::vector<std::string>{"arguments.env[0]", "arguments.command[2]"}));
+}
+
 TEST(Redaction, AnythingElseIsLeftAlone) {
   const json arguments = {{"all", true}, {"filter", {"status=exited"}}};
   const auto r = redact_arguments("docker_ps", arguments);
