@@ -248,7 +248,6 @@ TEST_F(AuditWriterTest, AFailedWriteLeavesTheLogAndTheChainAsTheyWere) {
 }
 
 TEST_F(AuditWriterTest, HaltExitsWhenARecordCannotBeWritten) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
         AuditWriterOptions options;
