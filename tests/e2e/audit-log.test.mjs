@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   childEnv,
@@ -283,5 +283,50 @@ describe('the chain under load, and after kill -9', { timeout: 240_000 }, () => 
     const outcomes = records.slice(before).filter((r) => r.stage === 'outcome').length;
     assert.ok(outcomes >= answered, `${answered} calls were answered, ${outcomes} outcomes recorded`);
     assert.equal(records.at(-1).stage, 'outcome');
+  });
+});
+
+describe('rotation by size keeps one chain across files', { timeout: 120_000 }, () => {
+  let tmp;
+  after(async () => {
+    await tmp?.remove();
+  });
+
+  test('--audit-max-bytes 4k: several files, seq and prev continue from one to the next', async () => {
+    tmp = await makeTempDir();
+    const auditLog = join(tmp.dir, 'audit.jsonl');
+    const dg = await startWithSdk('current', {
+      args: serveArgs({
+        policy: await writePolicy(tmp.dir, AUDIT_POLICY),
+        auditLog,
+        principal: 'bob',
+        extra: ['--audit-max-bytes', '4k'],
+      }),
+      env: childEnv(requireEngineEnv()),
+    });
+    for (let i = 0; i < 20; i++) {
+      await dg.client.callTool({ name: 'docker_images', arguments: {} }, undefined, CALL);
+    }
+    const { code } = await dg.stop();
+    assert.equal(code, 0, dg.stderr());
+    // audit-<yyyymmddThhmmssZ>[-n].jsonl, oldest first, then the live file.
+    const order = (name) => {
+      const m = /^audit-(\d{8}T\d{6}Z)(?:-(\d+))?\.jsonl$/.exec(name);
+      return m ? [m[1], Number(m[2] ?? 0)] : null;
+    };
+    const rotated = (await readdir(tmp.dir))
+      .filter((name) => order(name))
+      .sort((a, b) => {
+        const [sa, na] = order(a);
+        const [sb, nb] = order(b);
+        return sa === sb ? na - nb : sa < sb ? -1 : 1;
+      });
+    assert.ok(rotated.length >= 2, `expected rotated files, found ${rotated.join(', ')}`);
+    const files = [...rotated.map((name) => join(tmp.dir, name)), auditLog];
+    for (const file of files) assert.ok((await stat(file)).size <= 4096, `${file} is over 4k`);
+    assert.equal(await fileChainProblem(...files), null);
+    const records = (await Promise.all(files.map((f) => readAuditLog(f)))).flat();
+    assert.equal(records.length, 40);
+    assert.match(dg.stderr(), /audit log rotated \(size\)/);
   });
 });
