@@ -72,6 +72,7 @@ Status AuditWriter::start() {
   file_.started = now();
   if (!file_.regular) return Ok{};
   if (auto locked = lock_exclusively(file_.fd, path_); !locked) return locked;
+  if (info.st_size == 0) detail::sync_folder_of(path_);  // a new log's name survives a crash
 
   auto tail = detail::read_tail(file_.fd, path_);
   if (!tail) return tail.error();
