@@ -43,7 +43,7 @@ int serve(const ServeOptions& options) {
 
   auto policy = policy::PolicySet::load(options.policy_paths);
   if (!policy) return refuse_to_start("the policy does not load", policy.error().message);
-  auto audit = audit::AuditWriter::open(options.audit_log_path);
+  auto audit = audit::AuditWriter::open(options.audit_log_path, options.audit.writer);
   if (!audit) return refuse_to_start("the audit log cannot be opened", audit.error().message);
   auto engine = engine::EngineClient::create(options.engine);
   if (!engine)
@@ -83,6 +83,7 @@ int serve(const ServeOptions& options) {
   mcp::serve_stdio(std::cin, std::cout, service, identity, context);
   reloader.stop();
   spdlog::info("stdin closed: exiting");
+  // The writer logs its final checkpoint when it closes, after the last record.
   return 0;
 }
 

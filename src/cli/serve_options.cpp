@@ -20,7 +20,17 @@ po::options_description serve_flags() {
       ("policy", po::value<std::vector<std::string>>(),
        "policy file; repeat to compose several (default: policies/default.yaml)")  //
       ("audit-log", po::value<std::string>(),
-       "audit log file (default: $XDG_STATE_HOME/dockgate/audit.jsonl)")                      //
+       "audit log file (default: $XDG_STATE_HOME/dockgate/audit.jsonl)")  //
+      ("audit-max-bytes", po::value<std::string>(),
+       "rotate the audit log before it grows past this size: bytes, or 64k, 100M, 2G")  //
+      ("audit-max-age", po::value<std::string>(),
+       "rotate the audit log once its first record is this old: 30m, 24h, 7d")  //
+      ("audit-failure", po::value<std::string>(),
+       "when a record cannot be written: refuse (default: refuse the call) or halt (exit 3)")  //
+      ("audit-checkpoint-every", po::value<std::string>(),
+       "log the chain head every N records (default 1000; 0: only at shutdown)")  //
+      ("audit-hmac-key-file", po::value<std::string>(),
+       "key (16-4096 bytes) to sign checkpoints with HMAC-SHA256")                            //
       ("principal", po::value<std::string>(), "who is calling (default: the OS user)")        //
       ("role", po::value<std::vector<std::string>>(), "a role of the principal; repeatable")  //
       ("secrets-dir", po::value<std::string>(),
@@ -55,14 +65,14 @@ Status apply_config_file(const std::string& file, ServeOptions& options) {
     const YAML::Node root = YAML::LoadFile(file);
     if (!root.IsMap()) return make_error(file + ": the config file must be a map");
     const std::set<std::string> top = {
-        "engine",      "policies",      "audit_log",           "principal",      "roles",
-        "secrets_dir", "registry_auth", "pull_budget_seconds", "workspace_roots"};
+        "engine",      "policies",      "audit_log",           "principal",       "roles",
+        "secrets_dir", "registry_auth", "pull_budget_seconds", "workspace_roots", "audit"};
     for (const auto& entry : root) {
       const auto key = entry.first.Scalar();
       if (!top.contains(key)) {
         return make_error(mark_text(file, entry.first.Mark()) + ": unknown key '" + key +
                           "' (expected engine, policies, audit_log, principal, roles, secrets_dir, "
-                          "registry_auth, pull_budget_seconds, workspace_roots)");
+                          "registry_auth, pull_budget_seconds, workspace_roots, audit)");
       }
     }
     if (const auto engine = root["engine"]) {
@@ -89,6 +99,10 @@ Status apply_config_file(const std::string& file, ServeOptions& options) {
     }
     if (root["policies"]) options.policy_paths = string_list(root["policies"], file);
     if (root["audit_log"]) options.audit_log_path = root["audit_log"].as<std::string>();
+    if (root["audit"]) {
+      if (auto applied = apply_audit_config(root["audit"], file, options.audit); !applied)
+        return applied;
+    }
     if (root["principal"]) options.principal = root["principal"].as<std::string>();
     if (root["roles"]) options.roles = string_list(root["roles"], file);
     if (root["secrets_dir"]) options.secrets_dir = root["secrets_dir"].as<std::string>();
@@ -114,6 +128,34 @@ Status apply_config_file(const std::string& file, ServeOptions& options) {
     return make_error(e.what());
   }
   return Ok{};
+}
+
+Status apply_audit_flags(const po::variables_map& flags, AuditSettings& audit) {
+  if (flags.count("audit-max-bytes")) {
+    auto value =
+        parse_audit_max_bytes(flags["audit-max-bytes"].as<std::string>(), "--audit-max-bytes");
+    if (!value) return value.error();
+    audit.writer.max_bytes = *value;
+  }
+  if (flags.count("audit-max-age")) {
+    auto value = parse_audit_max_age(flags["audit-max-age"].as<std::string>(), "--audit-max-age");
+    if (!value) return value.error();
+    audit.writer.max_age = *value;
+  }
+  if (flags.count("audit-failure")) {
+    auto value = parse_audit_failure(flags["audit-failure"].as<std::string>(), "--audit-failure");
+    if (!value) return value.error();
+    audit.writer.on_failure = *value;
+  }
+  if (flags.count("audit-checkpoint-every")) {
+    auto value = parse_audit_checkpoint_every(flags["audit-checkpoint-every"].as<std::string>(),
+                                              "--audit-checkpoint-every");
+    if (!value) return value.error();
+    audit.writer.checkpoint_every = *value;
+  }
+  if (flags.count("audit-hmac-key-file"))
+    audit.hmac_key_file = flags["audit-hmac-key-file"].as<std::string>();
+  return load_audit_hmac_key(audit);
 }
 
 std::string default_audit_path(const engine::EnvironmentLookup& environment) {
@@ -160,6 +202,7 @@ Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
   }
   if (flags.count("policy")) options.policy_paths = flags["policy"].as<std::vector<std::string>>();
   if (flags.count("audit-log")) options.audit_log_path = flags["audit-log"].as<std::string>();
+  if (auto applied = apply_audit_flags(flags, options.audit); !applied) return applied.error();
   if (flags.count("principal")) options.principal = flags["principal"].as<std::string>();
   if (flags.count("role")) options.roles = flags["role"].as<std::vector<std::string>>();
   if (flags.count("docker-host")) options.engine.host = flags["docker-host"].as<std::string>();

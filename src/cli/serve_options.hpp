@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/audit_options.hpp"
 #include "cli/registry_auth.hpp"
 #include "common/result.hpp"
 #include "engine/engine_config.hpp"
@@ -18,6 +19,7 @@ struct ServeOptions {
   engine::EngineConfig engine;
   std::vector<std::string> policy_paths;
   std::string audit_log_path;
+  AuditSettings audit;    // rotation, checkpoints, failure action (--audit-*, config `audit:`)
   std::string principal;  // empty: the OS user running dockgate
   std::vector<std::string> roles;
   // docker_run secrets: one regular file per secret, bind-mounted read-only at

@@ -2,12 +2,14 @@
 
 #include "audit/audit_writer.hpp"
 
+#include <algorithm>
+
 namespace dockgate::gate {
 namespace {
 
 using nlohmann::json;
 
-std::string_view decision_name(CallStage stage) {
+std::string_view decision_name(CallStage stage, const policy::Decision* decision) {
   switch (stage) {
     case CallStage::UnknownTool:
       return "unknown_tool";
@@ -16,7 +18,8 @@ std::string_view decision_name(CallStage stage) {
     case CallStage::Denied:
       return "deny";
     case CallStage::Allowed:
-      return "allow";
+      // Allowed, but warn-mode rules were violated: an auditor can select these calls.
+      return decision != nullptr && !decision->warnings.empty() ? "warn" : "allow";
   }
   return "invalid";
 }
@@ -59,31 +62,72 @@ json common_fields(std::string_view stage, const std::string& call_id,
 }  // namespace
 
 json intent_record(const IntentRecord& intent) {
+  const Redaction& redaction = intent.redaction;
   json record = common_fields("intent", intent.call_id, intent.time, intent.context, intent.tool);
-  record["arguments"] = intent.arguments;
-  record["decision"] = decision_name(intent.stage);
-  if (intent.action != nullptr) record["action"] = actions::to_json(*intent.action);
+  record["arguments"] = redaction.arguments();
+  if (!redaction.paths().empty()) record["redacted"] = redaction.paths();
+  record["decision"] = decision_name(intent.stage, intent.decision);
+  // The action in brief leaves env and build-arg values out by design; scrubbed all the same,
+  // in case a value also appears in a field that is recorded (a label, a command).
+  if (intent.action != nullptr)
+    record["action"] = redaction.scrub_json(actions::to_json(*intent.action));
   if (intent.decision != nullptr) {
     const auto& d = *intent.decision;
     record["policy_sha256"] = d.policy_sha256;
-    record["violations"] = violations_json(d.violations);
-    if (!d.warnings.empty()) record["warnings"] = violations_json(d.warnings);
-    if (!d.audit_only.empty()) record["audit_findings"] = violations_json(d.audit_only);
+    record["violations"] = redaction.scrub_json(violations_json(d.violations));
+    if (!d.warnings.empty()) record["warnings"] = redaction.scrub_json(violations_json(d.warnings));
+    if (!d.audit_only.empty())
+      record["audit_findings"] = redaction.scrub_json(violations_json(d.audit_only));
     record["allowed_by"] = d.allowed_by;
     if (!d.exceptions_applied.empty()) record["exceptions_applied"] = d.exceptions_applied;
+    // MUTATIONS (schema 2): the policy's changes to the action (policy::Decision::mutations)
+    // are recorded here as "mutations", once the policy produces them.
   }
-  if (!intent.error.empty()) record["error"] = intent.error;
+  if (!intent.error.empty()) record["error"] = redaction.scrub(intent.error);
   return record;
 }
 
-json outcome_record(const std::string& call_id, std::chrono::system_clock::time_point time,
-                    const CallContext& context, std::string_view tool, std::string_view result,
-                    const std::string& error, std::chrono::milliseconds duration) {
-  json record = common_fields("outcome", call_id, time, context, tool);
-  record["result"] = result;
-  if (!error.empty()) record["error"] = error;
-  record["duration_ms"] = duration.count();
+json outcome_record(const OutcomeRecord& outcome) {
+  json record =
+      common_fields("outcome", outcome.call_id, outcome.time, outcome.context, outcome.tool);
+  record["result"] = outcome.result;
+  if (!outcome.error.empty()) record["error"] = outcome.error;
+  if (outcome.engine_status) record["engine_status"] = *outcome.engine_status;
+  if (outcome.created.is_array() && !outcome.created.empty()) record["created"] = outcome.created;
+  record["duration_ms"] = outcome.duration.count();
   return record;
+}
+
+std::string_view engine_failure_result(const std::string& error) {
+  return error.find("no answer within") != std::string::npos ? "timeout" : "engine_error";
+}
+
+std::optional<int> engine_status_of(const std::string& error) {
+  static constexpr std::string_view kMarker = "engine error (";
+  const auto at = error.find(kMarker);
+  if (at == std::string::npos || error.size() < at + kMarker.size() + 4) return std::nullopt;
+  const std::string digits = error.substr(at + kMarker.size(), 3);
+  if (error[at + kMarker.size() + 3] != ')' ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoi(digits);
+}
+
+json created_objects(const actions::Action& action, const json& result) {
+  auto text = [&](const char* key) {
+    const auto found = result.is_object() ? result.find(key) : result.end();
+    return found != result.end() && found->is_string() ? found->get<std::string>() : "";
+  };
+  std::string id;
+  if (std::holds_alternative<actions::RunContainer>(action))
+    id = text("id");
+  else if (std::holds_alternative<actions::CreateVolume>(action))
+    id = text("Name");
+  else if (std::holds_alternative<actions::CreateNetwork>(action))
+    id = text("Id");
+  else if (std::holds_alternative<actions::BuildImage>(action))
+    id = text("image_id");
+  return id.empty() ? json(nullptr) : json::array({id});
 }
 
 json policy_reload_record(std::chrono::system_clock::time_point time, std::string_view trigger,

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "gate/audit_records.hpp"
+#include "gate/redaction.hpp"
 
 namespace dockgate::gate {
 namespace {
@@ -149,9 +150,13 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
   auto elapsed = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock_() - started);
   };
-  auto record_outcome = [&](std::string_view result, const std::string& error) {
-    auto written = audit_.append(
-        outcome_record(call_id, clock_(), context, tool_name, result, error, elapsed()));
+  // Secrets are taken out once, before any record of this call is built.
+  const Redaction redaction = redact_arguments(tool_name, arguments);
+  auto record_outcome = [&](std::string_view result, const std::string& error,
+                            std::optional<int> engine_status, json created) {
+    auto written = audit_.append(outcome_record(
+        OutcomeRecord{call_id, clock_(), context, tool_name, result, redaction.scrub(error),
+                      elapsed(), engine_status, std::move(created)}));
     if (!written)
       spdlog::error("audit outcome of call {} lost: {}", call_id, written.error().message);
   };
@@ -159,12 +164,14 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
   auto refuse = [&](CallStage stage, std::string_view result, const std::string& message,
                     const actions::Action* action, const policy::Decision* decision) {
     IntentRecord intent{call_id,   started,   context,
-                        tool_name, arguments, stage,
+                        tool_name, redaction, stage,
                         action,    decision,  stage == CallStage::Denied ? "" : message};
     if (auto written = audit_.append(intent_record(intent)); !written) {
       spdlog::error("audit intent of call {} lost: {}", call_id, written.error().message);
     }
-    record_outcome(result, stage == CallStage::Denied ? "" : message);
+    // Facts that could not be gathered: the engine's answer, when it gave one.
+    const auto status = result == "engine_error" ? engine_status_of(message) : std::nullopt;
+    record_outcome(result, stage == CallStage::Denied ? "" : message, status, nullptr);
     return error_outcome(message);
   };
 
@@ -185,10 +192,11 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
     return refuse(CallStage::Denied, "denied", denial_text(tool_name, decision), action, &decision);
   }
 
-  IntentRecord intent{call_id, started,   context, tool_name, arguments, CallStage::Allowed,
+  IntentRecord intent{call_id, started,   context, tool_name, redaction, CallStage::Allowed,
                       action,  &decision, ""};
   if (auto written = audit_.append(intent_record(intent)); !written) {
-    spdlog::error("refusing call {}: {}", call_id, written.error().message);
+    spdlog::error("refusing call {} ({}): {}; nothing was sent to the engine", call_id, tool_name,
+                  written.error().message);
     return error_outcome("dockgate refused the call: its audit log cannot be written (" +
                          written.error().message + "); nothing was sent to the engine");
   }
@@ -220,10 +228,11 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
     state->open = false;
   }
   if (!result) {
-    record_outcome("engine_error", result.error().message);
-    return error_outcome(result.error().message);
+    const std::string& error = result.error().message;
+    record_outcome(engine_failure_result(error), error, engine_status_of(error), nullptr);
+    return error_outcome(error);
   }
-  record_outcome("ok", "");
+  record_outcome("ok", "", std::nullopt, created_objects(*action, *result));
   auto output = judgement.planner->render(*action, *result, clock_());
   output.text += mutations_text(decision) + warnings_text(decision);
   return CallOutcome{std::move(output.text), std::move(output.structured), false};

@@ -15,11 +15,12 @@ class CountingExecutor final : public ActionExecutor {
  public:
   int executed = 0;
   std::optional<std::string> fail_with;
+  json answer = json::array();
   Result<actions::Facts> gather_facts(const actions::Action&) override { return actions::Facts{}; }
   Result<json> execute(const actions::Action&, const ProgressCallback&) override {
     ++executed;
     if (fail_with) return make_error(*fail_with);
-    return json::array();
+    return answer;
   }
 };
 
@@ -28,6 +29,7 @@ kind: Policy
 name: t
 rules:
   - {id: read-only-tools, title: Read, effect: allow, match: {tools: [docker_ps, docker_images, docker_inspect]}}
+  - {id: volumes, title: Volumes, effect: allow, match: {tools: [docker_volume_create]}}
   - {id: no-images-for-bob, title: No images for bob, effect: deny, match: {tools: [docker_images], principals: [bob]},
      message: bob may not list images, how_to_comply: ask for the images role}
 )";
@@ -153,6 +155,48 @@ TEST_F(GateTest, HostileArgumentsAreRecordedSafely) {
   auto log = records();
   ASSERT_EQ(log.size(), 2u);  // one line per record: the newline did not forge a third
   EXPECT_EQ(log[0]["decision"], "invalid");
+}
+
+TEST_F(GateTest, SecretArgumentsNeverReachTheLogOfARefusedCall) {
+  // docker_run is not allowed by this policy: the intent record still holds the arguments.
+  call("alice", "docker_run",
+       {{"image", "busybox:1.36"},
+        {"name", "web"},
+        {"env", {"DB_PASSWORD=s3cr3t-run-env"}},
+        // The same value elsewhere: the planned action records labels, so it is scrubbed there.
+        {"labels", {{"note", "copy of s3cr3t-run-env"}}}});
+  call("alice", "docker_exec",
+       {{"container", "web"}, {"command", {"true"}}, {"env", {"TOKEN=s3cr3t-exec-env"}}});
+  std::ifstream in(folder_ / "audit.jsonl");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("s3cr3t"), std::string::npos) << text;
+  auto log = records();
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[0]["redacted"], json({"arguments.env[0]", "arguments.labels.note"}));
+  EXPECT_EQ(log[0]["arguments"]["labels"]["note"], "copy of <redacted>");
+  EXPECT_EQ(log[0]["arguments"]["env"][0], "DB_PASSWORD=<redacted>");
+  EXPECT_EQ(log[0]["action"]["container"]["env_keys"], json({"DB_PASSWORD"})) << log[0].dump();
+  EXPECT_EQ(log[0]["action"]["container"]["labels"]["note"], "copy of <redacted>");
+}
+
+TEST_F(GateTest, OutcomeRecordsTheEngineStatusOfAFailure) {
+  executor_.fail_with = "engine error (404): No such volume";
+  call("alice", "docker_ps", json::object());
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1]["result"], "engine_error");
+  EXPECT_EQ(log[1]["engine_status"], 404);
+}
+
+TEST_F(GateTest, OutcomeRecordsWhatTheCallCreated) {
+  executor_.answer = {{"Name", "data-vol"}, {"Driver", "local"}};
+  auto outcome = call("alice", "docker_volume_create", {{"name", "data-vol"}});
+  ASSERT_FALSE(outcome.is_error) << outcome.text;
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1]["created"], json({"data-vol"}));
+  EXPECT_EQ(log[0]["seq"], 1);
+  EXPECT_EQ(log[1]["seq"], 2);
 }
 
 }  // namespace

@@ -183,5 +183,102 @@ TEST_F(ServeOptionsTest, UnknownFlagsAndHelp) {
   EXPECT_TRUE(help->show_help);
 }
 
+TEST_F(ServeOptionsTest, AuditDefaultsRefuseAndCheckpointEvery1000WithoutRotation) {
+  auto options = parse_serve_options({}, lookup_in({{"HOME", "/home/alice"}}));
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  const auto& writer = options->audit.writer;
+  EXPECT_EQ(writer.max_bytes, 0u);
+  EXPECT_EQ(writer.max_age, std::chrono::seconds(0));
+  EXPECT_EQ(writer.checkpoint_every, 1000u);
+  EXPECT_EQ(writer.on_failure, audit::AuditFailureAction::Refuse);
+  EXPECT_TRUE(writer.hmac_key.empty());
+}
+
+TEST_F(ServeOptionsTest, AuditFlagsAreApplied) {
+  const auto key = (folder_ / "key").string();
+  std::ofstream(key) << "0123456789abcdef0123456789abcdef\n";
+  auto options =
+      parse_serve_options({"--audit-max-bytes", "100M", "--audit-max-age", "24h", "--audit-failure",
+                           "halt", "--audit-checkpoint-every", "0", "--audit-hmac-key-file", key},
+                          lookup_in({}));
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  const auto& writer = options->audit.writer;
+  EXPECT_EQ(writer.max_bytes, 100u * 1024 * 1024);
+  EXPECT_EQ(writer.max_age, std::chrono::hours(24));
+  EXPECT_EQ(writer.on_failure, audit::AuditFailureAction::Halt);
+  EXPECT_EQ(writer.checkpoint_every, 0u);
+  EXPECT_EQ(writer.hmac_key, "0123456789abcdef0123456789abcdef");
+}
+
+TEST_F(ServeOptionsTest, AuditConfigBlockIsAppliedAndFlagsWin) {
+  const auto file = config_file(
+      "audit:\n  max_bytes: 1048576\n  max_age: 7d\n  failure: halt\n"
+      "  checkpoint_every: 50\n");
+  auto options =
+      parse_serve_options({"--config", file, "--audit-failure", "refuse"}, lookup_in({}));
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  const auto& writer = options->audit.writer;
+  EXPECT_EQ(writer.max_bytes, 1048576u);
+  EXPECT_EQ(writer.max_age, std::chrono::hours(7 * 24));
+  EXPECT_EQ(writer.on_failure, audit::AuditFailureAction::Refuse);
+  EXPECT_EQ(writer.checkpoint_every, 50u);
+}
+
+TEST_F(ServeOptionsTest, AuditFlagValuesOfTheWrongKindAreRefused) {
+  // wrong type
+  EXPECT_NE(
+      error_for({"--audit-max-bytes", "lots"}).find("--audit-max-bytes: 'lots' is not a size"),
+      std::string::npos);
+  EXPECT_NE(error_for({"--audit-max-age", "24"}).find("--audit-max-age: '24' is not a duration"),
+            std::string::npos);
+  EXPECT_NE(error_for({"--audit-failure", "ignore"}).find("refuse (refuse calls"),
+            std::string::npos);
+  EXPECT_NE(error_for({"--audit-checkpoint-every", "-5"}).find("is not a record count"),
+            std::string::npos);
+  // missing value
+  EXPECT_NE(error_for({"--audit-max-bytes"}).find("see dockgate serve --help"), std::string::npos);
+  EXPECT_NE(error_for({"--audit-failure"}).find("see dockgate serve --help"), std::string::npos);
+  EXPECT_NE(error_for({"--audit-max-age", ""}).find("is not a duration"), std::string::npos);
+  // oversized / out of range
+  EXPECT_NE(error_for({"--audit-max-bytes", "2T"}).find("from 4k to 1T"), std::string::npos);
+  EXPECT_NE(error_for({"--audit-max-bytes", "100"}).find("from 4k to 1T"), std::string::npos);
+  EXPECT_NE(error_for({"--audit-max-bytes", "99999999999999999999999"}).find("is not a size"),
+            std::string::npos);
+  EXPECT_NE(error_for({"--audit-max-age", "400d"}).find("1m to 366d"), std::string::npos);
+  EXPECT_NE(error_for({"--audit-max-age", "30s"}).find("1m to 366d"), std::string::npos);
+  EXPECT_NE(error_for({"--audit-checkpoint-every", "100000001"}).find("to 100000000"),
+            std::string::npos);
+  EXPECT_NE(error_for({"--audit-hmac-key-file", (folder_ / "none").string()})
+                .find("cannot read the audit HMAC key file"),
+            std::string::npos);
+  // hostile: long, control characters; echoed short and printable
+  const auto hostile = error_for({"--audit-failure", std::string(5000, 'x') + "\n\x1b[31m"});
+  EXPECT_LT(hostile.size(), 300u) << hostile;
+  EXPECT_EQ(hostile.find('\x1b'), std::string::npos);
+  const auto control = error_for({"--audit-max-bytes", "10\nM"});
+  EXPECT_EQ(control.find('\n'), std::string::npos) << control;
+}
+
+TEST_F(ServeOptionsTest, AuditConfigBlockIsStrict) {
+  auto message = error_for({"--config", config_file("audit: 5\n")});
+  EXPECT_NE(message.find(":1:8: audit must be a map"), std::string::npos) << message;
+  message = error_for({"--config", config_file("audit:\n  rotate: daily\n")});
+  EXPECT_NE(message.find(":2:3: unknown audit key 'rotate'"), std::string::npos) << message;
+  message = error_for({"--config", config_file("audit:\n  max_bytes: [1, 2]\n")});
+  EXPECT_NE(message.find("wrong type: audit.max_bytes must be a single value"), std::string::npos)
+      << message;
+  message = error_for({"--config", config_file("audit:\n  max_age:\n")});
+  EXPECT_NE(message.find("wrong type: audit.max_age"), std::string::npos) << message;
+  message = error_for({"--config", config_file("audit:\n  failure: explode\n")});
+  EXPECT_NE(message.find(":2:12: audit.failure: 'explode' is not an action"), std::string::npos)
+      << message;
+  message = error_for({"--config", config_file("audit:\n  checkpoint_every: 1e9\n")});
+  EXPECT_NE(message.find("audit.checkpoint_every"), std::string::npos) << message;
+  const auto short_key = (folder_ / "short-key").string();
+  std::ofstream(short_key) << "tiny";
+  message = error_for({"--config", config_file("audit:\n  hmac_key_file: " + short_key + "\n")});
+  EXPECT_NE(message.find("a key is 16 to 4096 bytes"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace dockgate::cli
