@@ -61,6 +61,18 @@ json common_fields(std::string_view stage, const std::string& call_id,
 
 }  // namespace
 
+json mutations_json(const std::vector<policy::Mutation>& mutations) {
+  json list = json::array();
+  for (const auto& m : mutations) {
+    list.push_back({{"rule", m.rule_id},
+                    {"policy_file", m.policy_file},
+                    {"field", m.field},
+                    {"before", m.before},
+                    {"after", m.after}});
+  }
+  return list;
+}
+
 json intent_record(const IntentRecord& intent) {
   const Redaction& redaction = intent.redaction;
   json record = common_fields("intent", intent.call_id, intent.time, intent.context, intent.tool);
@@ -80,8 +92,8 @@ json intent_record(const IntentRecord& intent) {
       record["audit_findings"] = redaction.scrub_json(violations_json(d.audit_only));
     record["allowed_by"] = d.allowed_by;
     if (!d.exceptions_applied.empty()) record["exceptions_applied"] = d.exceptions_applied;
-    // MUTATIONS (schema 2): the policy's changes to the action (policy::Decision::mutations)
-    // are recorded here as "mutations", once the policy produces them.
+    if (!d.mutations.empty())
+      record["mutations"] = redaction.scrub_json(mutations_json(d.mutations));
   }
   if (!intent.error.empty()) record["error"] = redaction.scrub(intent.error);
   return record;

@@ -31,6 +31,9 @@ struct IntentRecord {
   std::string error;                           // invalid / unknown tool
 };
 
+// What mutate rules changed, as the audit log and docker_policy_check report it.
+nlohmann::json mutations_json(const std::vector<policy::Mutation>& mutations);
+
 nlohmann::json intent_record(const IntentRecord& intent);
 
 struct OutcomeRecord {

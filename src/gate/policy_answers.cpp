@@ -5,6 +5,7 @@
 // reach the engine (the checked call's facts are looked up read-only, as for a real call).
 #include <algorithm>
 
+#include "gate/audit_records.hpp"
 #include "gate/gate.hpp"
 
 namespace dockgate::gate {
@@ -26,18 +27,6 @@ json violations_json(const std::vector<policy::Violation>& violations) {
       item["allowed"] = v.allowed;
     }
     list.push_back(std::move(item));
-  }
-  return list;
-}
-
-json mutations_json(const std::vector<policy::Mutation>& mutations) {
-  json list = json::array();
-  for (const auto& m : mutations) {
-    list.push_back({{"rule", m.rule_id},
-                    {"policy_file", m.policy_file},
-                    {"field", m.field},
-                    {"before", m.before},
-                    {"after", m.after}});
   }
   return list;
 }

@@ -69,6 +69,17 @@ TEST_F(GateMutationTest, TheExecutorReceivesTheMutatedAction) {
   EXPECT_NE(outcome.text.find("Policy set [owner]: labels.team = alice-team (was bob)"),
             std::string::npos)
       << outcome.text;
+  // The audit intent names the change, and its action is the mutated one.
+  std::ifstream log(folder_ / "audit.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(log, line));
+  const auto intent = json::parse(line);
+  ASSERT_EQ(intent["stage"], "intent") << line;
+  ASSERT_EQ(intent["mutations"].size(), 1u) << line;
+  EXPECT_EQ(intent["mutations"][0]["rule"], "owner");
+  EXPECT_EQ(intent["mutations"][0]["before"], "bob");
+  EXPECT_EQ(intent["mutations"][0]["after"], "alice-team");
+  EXPECT_EQ(intent["mutations"][0]["policy_file"], "t.yaml:6");
 }
 
 TEST_F(GateMutationTest, PolicyCheckReportsTheMutations) {
