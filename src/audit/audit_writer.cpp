@@ -29,14 +29,20 @@ int open_for_append(const std::string& path) {
   return ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 }
 
-// One writer per log: a second dockgate appending to the same file would fork the chain.
-Status lock_exclusively(int fd, const std::string& path) {
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return Ok{};
-  if (errno == EWOULDBLOCK)
-    return make_error("the audit log " + path +
-                      " is in use by another dockgate (it holds the file's lock); give each "
-                      "dockgate its own --audit-log");
-  return make_error("cannot lock the audit log " + path + ": " + system_error_text(errno));
+// Several dockgate processes may append to one log: Roo starts one stdio server per window,
+// all with the default path. Each batch is written under an exclusive lock of the file (a
+// blocking flock), after catching up with what the others appended or rotated meanwhile, so
+// they extend one chain instead of forking it.
+Status lock_file(int fd, const std::string& path) {
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR)
+      return make_error("cannot lock the audit log " + path + ": " + system_error_text(errno));
+  }
+  return Ok{};
+}
+
+void unlock_file(int fd) {
+  if (fd >= 0) ::flock(fd, LOCK_UN);
 }
 
 }  // namespace
@@ -71,18 +77,48 @@ Status AuditWriter::start() {
   file_.regular = S_ISREG(info.st_mode);
   file_.started = now();
   if (!file_.regular) return Ok{};
-  if (auto locked = lock_exclusively(file_.fd, path_); !locked) return locked;
+  if (auto locked = lock_file(file_.fd, path_); !locked) return locked;
+  std::uint64_t discarded = 0;
+  auto found = find_chain_head(discarded);
+  unlock_file(file_.fd);
+  if (!found) return found;
+  if (discarded > 0) {
+    const auto recovery = recovery_record(
+        discarded,
+        "the log did not end with a newline: its last write was cut short (crash or kill); "
+        "the incomplete line was removed");
+    if (auto written = append(recovery); !written) return written;
+  }
+  return Ok{};
+}
+
+nlohmann::json AuditWriter::recovery_record(std::uint64_t discarded, std::string_view reason) {
+  nlohmann::json recovery = {{"schema", kAuditSchemaVersion}, {"stage", "recovery"},
+                             {"time", rfc3339_utc_ms(now())}, {"file", path_},
+                             {"discarded_bytes", discarded},  {"reason", reason}};
+  if (!torn_hash_.empty()) recovery["discarded_sha256"] = torn_hash_;
+  return recovery;
+}
+
+// Under the file lock: where the chain stands in this file (or its newest rotated sibling when
+// this file is empty); a torn last line is cut off and counted in `discarded`.
+Status AuditWriter::find_chain_head(std::uint64_t& discarded) {
+  struct stat info {};
+  if (::fstat(file_.fd, &info) != 0)
+    return make_error("cannot read the audit log " + path_ + ": " + system_error_text(errno));
   if (info.st_size == 0) detail::sync_folder_of(path_);  // a new log's name survives a crash
 
   auto tail = detail::read_tail(file_.fd, path_);
   if (!tail) return tail.error();
-  const std::uint64_t discarded = tail->total_bytes - tail->complete_bytes;
+  discarded = tail->total_bytes - tail->complete_bytes;
+  torn_hash_.clear();
   if (discarded > 0) {
     if (::ftruncate(file_.fd, static_cast<off_t>(tail->complete_bytes)) != 0 ||
         ::fdatasync(file_.fd) != 0) {
       return make_error("cannot cut the torn last line off the audit log " + path_ + ": " +
                         system_error_text(errno));
     }
+    if (tail->torn.size() == discarded) torn_hash_ = line_hash(tail->torn);
     spdlog::warn(
         "audit log {} ended with an incomplete line ({} bytes; the last write was cut short, "
         "e.g. by a crash): cut it off and recorded a recovery record",
@@ -105,27 +141,41 @@ Status AuditWriter::start() {
     }
   }
   if (file_.size > 0) file_.started = detail::first_record_time(file_.fd).value_or(now());
-
-  if (discarded > 0) {
-    nlohmann::json recovery = {
-        {"schema", kAuditSchemaVersion},
-        {"stage", "recovery"},
-        {"time", rfc3339_utc_ms(now())},
-        {"file", path_},
-        {"discarded_bytes", discarded},
-        {"reason",
-         "the log did not end with a newline: its last write was cut short (crash or kill); "
-         "the incomplete line was removed"}};
-    if (tail->torn.size() == discarded) recovery["discarded_sha256"] = line_hash(tail->torn);
-    if (auto written = append(recovery); !written) return written;
-  }
   return Ok{};
+}
+
+// Under the file lock, before a batch: another dockgate may have rotated the file (the path
+// names another inode now) or appended to it (its size is not ours); then the chain goes on
+// from what it wrote.
+Status AuditWriter::catch_up_with_other_writers(std::uint64_t& discarded) {
+  discarded = 0;
+  if (!file_.regular) return Ok{};
+  struct stat by_fd {
+  }, by_path{};
+  if (::fstat(file_.fd, &by_fd) != 0)
+    return make_error("cannot read the audit log " + path_ + ": " + system_error_text(errno));
+  const bool moved = ::stat(path_.c_str(), &by_path) != 0 || by_path.st_ino != by_fd.st_ino ||
+                     by_path.st_dev != by_fd.st_dev;
+  if (moved) {
+    ::close(file_.fd);  // releases its lock
+    file_.fd = -1;
+    if (auto reopened = reopen_if_closed(); !reopened) return reopened;
+    if (auto locked = lock_file(file_.fd, path_); !locked) return locked;
+    if (::fstat(file_.fd, &by_fd) != 0)
+      return make_error("cannot read the audit log " + path_ + ": " + system_error_text(errno));
+  } else if (static_cast<std::uint64_t>(by_fd.st_size) == file_.size) {
+    return Ok{};
+  }
+  spdlog::debug("audit log {} was {} by another dockgate: continuing its chain", path_,
+                moved ? "rotated" : "extended");
+  return find_chain_head(discarded);
 }
 
 Status AuditWriter::continue_chain_from(const std::string& line, bool this_file) {
   auto head = detail::head_of_line(line, path_);
   if (!head) return head.error();
   if (*head) {
+    std::lock_guard lock(mutex_);
     head_ = **head;
     return Ok{};
   }
@@ -179,23 +229,33 @@ Status AuditWriter::append(const nlohmann::json& record) {
 }
 
 Status AuditWriter::write_batch(const std::vector<Waiter*>& batch) {
+  Status written = reopen_if_closed();
+  std::uint64_t discarded = 0;
+  if (written && file_.regular) written = lock_file(file_.fd, path_);
+  if (written) written = catch_up_with_other_writers(discarded);
   // Chained here, at write time, in file order: a record's prev is the hash of the line
   // written just before it. The new head is published only once the lines are on disk.
   ChainHead head = this->head();
   const std::uint64_t first_seq = head.seq + 1;
   std::string bytes;
-  for (const auto* waiter : batch) {
-    nlohmann::json chained = *waiter->record;
+  auto chain = [&](nlohmann::json chained) {
     chained["seq"] = head.seq + 1;
     chained["prev"] = head.hash;
     std::string line = canonical_line(chained);
     head = ChainHead{head.seq + 1, line_hash(line)};
     bytes += line;
     bytes.push_back('\n');
+  };
+  if (written && discarded > 0) {
+    // Another dockgate died mid-write: its torn line is gone; say so in the chain.
+    chain(recovery_record(discarded,
+                          "another dockgate's last write to this log was cut short; the "
+                          "incomplete line was removed"));
   }
-  Status written = reopen_if_closed();
+  for (const auto* waiter : batch) chain(*waiter->record);
   if (written) written = rotate_if_due(bytes.size());
   if (written) written = write_lines(bytes);
+  if (file_.regular) unlock_file(file_.fd);
   if (!written) {
     fail_or_halt(written.error().message);
     return written;
@@ -247,11 +307,6 @@ Status AuditWriter::reopen_if_closed() {
   file_.fd = open_for_append(path_);
   if (file_.fd < 0)
     return make_error("cannot open the audit log " + path_ + ": " + system_error_text(errno));
-  if (auto locked = lock_exclusively(file_.fd, path_); !locked) {
-    ::close(file_.fd);
-    file_.fd = -1;
-    return locked;
-  }
   struct stat info {};
   ::fstat(file_.fd, &info);
   file_.size = static_cast<std::uint64_t>(info.st_size);
@@ -270,11 +325,16 @@ Status AuditWriter::rotate_if_due(std::uint64_t incoming_bytes) {
   if (std::rename(path_.c_str(), target.c_str()) != 0)
     return make_error("cannot rotate the audit log " + path_ + " to " + target + ": " +
                       system_error_text(errno));
-  ::close(file_.fd);
+  // The new file is locked before the old one is let go: another dockgate that was waiting
+  // for the old file's lock then finds it moved and queues for the new one.
+  const int old_fd = file_.fd;
   file_.fd = -1;
+  Status reopened = reopen_if_closed();
+  if (reopened) reopened = lock_file(file_.fd, path_);
+  ::close(old_fd);
   spdlog::info("audit log rotated ({}): {} -> {}; the chain continues after seq {}",
                by_size ? "size" : "age", path_, target, head().seq);
-  return reopen_if_closed();
+  return reopened;
 }
 
 void AuditWriter::fail_or_halt(const std::string& message) {

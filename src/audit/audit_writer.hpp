@@ -85,6 +85,9 @@ class AuditWriter {
 
   AuditWriter(std::string path, AuditWriterOptions options);
   Status start();
+  Status find_chain_head(std::uint64_t& discarded);
+  Status catch_up_with_other_writers(std::uint64_t& discarded);
+  nlohmann::json recovery_record(std::uint64_t discarded, std::string_view reason);
   Status continue_chain_from(const std::string& line, bool this_file);
   Status write_batch(const std::vector<Waiter*>& batch);
   Status write_lines(const std::string& bytes);
@@ -101,7 +104,8 @@ class AuditWriter {
   std::condition_variable batch_done_;
   std::vector<Waiter*> queue_;
   bool leader_active_ = false;
-  ChainHead head_;  // written by the leader under mutex_, read by anyone under it
+  ChainHead head_;         // written by the leader under mutex_, read by anyone under it
+  std::string torn_hash_;  // SHA-256 of the last torn line cut off, for its recovery record
   LogFile file_;
 };
 

@@ -127,12 +127,58 @@ TEST_F(AuditWriterTest, AFileOfOnlyATornLineStartsAFreshChain) {
   EXPECT_EQ(chain_problem({path_}), "");
 }
 
-TEST_F(AuditWriterTest, ASecondWriterOnTheSameLogIsRefused) {
+// Roo starts one stdio dockgate per window, all on the default log: they share one chain.
+TEST_F(AuditWriterTest, TwoWritersOnTheSameLogExtendOneChain) {
   auto first = open();
-  auto second = AuditWriter::open(path_);
-  ASSERT_FALSE(second.ok());
-  EXPECT_NE(second.error().message.find("in use by another dockgate"), std::string::npos)
-      << second.error().message;
+  auto second = open();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      AuditWriter& writer = t % 2 == 0 ? *first : *second;
+      for (int i = 0; i < 50; ++i) {
+        auto written = writer.append({{"call_id", std::to_string(t) + "-" + std::to_string(i)}});
+        EXPECT_TRUE(written.ok()) << written.error().message;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const auto records = file_records(path_);
+  ASSERT_EQ(records.size(), 200u);
+  std::set<std::string> ids;
+  for (const auto& record : records) ids.insert(record["call_id"].get<std::string>());
+  EXPECT_EQ(ids.size(), 200u);
+  EXPECT_EQ(chain_problem({path_}), "");
+}
+
+TEST_F(AuditWriterTest, TwoWritersRotatingTheSameLogKeepOneChain) {
+  AuditWriterOptions options;
+  options.max_bytes = 4096;
+  auto first = open(options);
+  auto second = open(options);
+  std::thread a([&] { append_n(*first, 60, "a"); });
+  std::thread b([&] { append_n(*second, 60, "b"); });
+  a.join();
+  b.join();
+  const auto files = chain_files();
+  ASSERT_GE(files.size(), 2u);
+  std::size_t total = 0;
+  for (const auto& file : files) total += file_lines(file).size();
+  EXPECT_EQ(total, 120u);
+  EXPECT_EQ(chain_problem(files), "");
+}
+
+TEST_F(AuditWriterTest, AnotherWritersTornLineIsCutOffAndRecorded) {
+  auto writer = open();
+  append_n(*writer, 2);
+  // Another dockgate on this log was killed in the middle of a write.
+  std::ofstream(path_, std::ios::app) << R"({"call_id":"half-writ)";
+  append_n(*writer, 1, "after");
+  const auto records = file_records(path_);
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[2]["stage"], "recovery");
+  EXPECT_EQ(records[2]["discarded_bytes"], 21);
+  EXPECT_EQ(records[3]["call_id"], "after0");
+  EXPECT_EQ(chain_problem({path_}), "");
 }
 
 TEST_F(AuditWriterTest, ALastLineThatIsNotJsonRefusesToOpen) {
