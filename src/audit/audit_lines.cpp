@@ -102,6 +102,9 @@ Result<nlohmann::json> parse_record_line(std::string_view text) {
                       " levels");
   } catch (const json::parse_error& e) {
     return make_error("not JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    // e.g. out_of_range 406: a number beyond a double ("1e999"), which dockgate never writes.
+    return make_error("not JSON that dockgate writes (a number out of range)");
   }
   if (!record.is_object()) return make_error("not a JSON object");
   return record;

@@ -154,9 +154,10 @@ TEST(AuditVerify, HostileLinesAreReportedNotFatal) {
   lines[2] = std::string("{\"a\":\"\0\"}", 9);  // a NUL byte
   lines[3] = "{\"a\":\"\xff\xfe\"}";            // invalid UTF-8
   lines[4] = std::string(200000, '{');          // deeper objects
+  lines[5] = "{\"a\":2525e2008}";               // a number beyond a double (found by fuzzing)
   const auto report = verify_text(lines_of(lines));
-  EXPECT_EQ(where_and_what(report),
-            (Problems{"1:not_json", "2:not_json", "3:not_json", "4:not_json", "5:not_json"}));
+  EXPECT_EQ(where_and_what(report), (Problems{"1:not_json", "2:not_json", "3:not_json",
+                                              "4:not_json", "5:not_json", "6:not_json"}));
   EXPECT_NE(report.problems[1].message.find("nested deeper than 512"), std::string::npos);
 }
 
