@@ -110,6 +110,8 @@ void ChainVerifier::add_file(const std::string& name, std::istream& in) {
     damaged_lines_since_record_ = chained ? 0 : damaged_lines_since_record_ + 1;
     previous_line_damaged_ = !chained;
     previous_line_reported_ = problems_counted_ != before;
+    if (held_ && !(held_->detected_file == name && held_->detected_line == line.number))
+      flush_held();  // the line after the held mismatch agreed with its neighbour
     previous_line_hash_ = line.hash;
     previous_file_ = name;
     previous_line_number_ = line.number;
@@ -196,14 +198,26 @@ bool ChainVerifier::check_record(const std::string& file, const LogLine& line, c
     if (!linked && previous_line_number_ == 0) {
       report(file, line.number, "prev_mismatch",
              "the first record's prev is not the genesis hash (64 zeros): it was edited");
+    } else if (!linked && held_ && held_->detected_file == previous_file_ &&
+               held_->detected_line == previous_line_number_) {
+      // The previous record disagrees with both neighbours: it is the one that changed
+      // (its prev too), not the record before it.
+      held_.reset();
+      report(previous_file_, previous_line_number_, "prev_mismatch",
+             "record seq " + std::to_string(base) +
+                 " was changed after it was written: its prev is not the previous record's "
+                 "hash, and its hash is not the prev of the next record (" +
+                 where(file, line.number) + ")");
     } else if (!linked && !previous_line_reported_) {
       // Editing a record changes its hash, which only the next record's prev reveals: the
-      // edit is at the previous line, unless the edit was to this record's prev itself.
-      report(previous_file_, previous_line_number_, "prev_mismatch",
-             "record seq " + std::to_string(*seq - 1) +
-                 " was changed after it was written: its hash is not the prev of the next "
-                 "record (" +
-                 where(file, line.number) + ")");
+      // edit is at the previous line, unless the next line disagrees with it too (above).
+      flush_held();
+      held_ = HeldMismatch{file, line.number,
+                           ChainProblem{previous_file_, previous_line_number_, "prev_mismatch",
+                                        "record seq " + std::to_string(base) +
+                                            " was changed after it was written: its hash is "
+                                            "not the prev of the next record (" +
+                                            where(file, line.number) + ")"}};
     }
   }
   const auto stage = record.find("stage");
@@ -241,7 +255,23 @@ void ChainVerifier::check_checkpoints(const std::string& file, std::uint64_t lin
   }
 }
 
+void ChainVerifier::flush_held() {
+  if (!held_) return;
+  auto problem = std::move(held_->problem);
+  held_.reset();
+  report(problem.file, problem.line, problem.kind, problem.message);
+}
+
 VerifyReport ChainVerifier::finish() {
+  flush_held();
+  // In chain order (a held mismatch is reported a line late); --checkpoint problems last.
+  const auto order = [&](const ChainProblem& p) {
+    const auto file = std::find(report_.files.begin(), report_.files.end(), p.file);
+    return std::make_pair(file - report_.files.begin(), p.line);
+  };
+  std::stable_sort(
+      report_.problems.begin(), report_.problems.end(),
+      [&](const ChainProblem& a, const ChainProblem& b) { return order(a) < order(b); });
   for (const auto& [seq, seen] : checkpoint_seen_) {
     if (seen) continue;
     std::string range = report_.first_seq ? "seq " + std::to_string(*report_.first_seq) + ".." +

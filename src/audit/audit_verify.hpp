@@ -72,6 +72,7 @@ class ChainVerifier {
   void check_checkpoints(const std::string& file, std::uint64_t line, std::uint64_t seq,
                          const std::string& hash);
   void report(const std::string& file, std::uint64_t line, std::string kind, std::string message);
+  void flush_held();
 
   VerifyOptions options_;
   VerifyReport report_;
@@ -88,6 +89,14 @@ class ChainVerifier {
   std::uint64_t previous_line_number_ = 0;
   std::optional<std::uint64_t> last_seq_;
   std::map<std::uint64_t, bool> checkpoint_seen_;
+  // A prev mismatch is blamed on the previous record, unless the next line shows that this
+  // record changed instead: it is held for one line before it is reported.
+  struct HeldMismatch {
+    std::string detected_file;
+    std::uint64_t detected_line = 0;
+    ChainProblem problem;
+  };
+  std::optional<HeldMismatch> held_;
 };
 
 // Opens the files, puts rotated siblings in chain order (by the seq of their first record)

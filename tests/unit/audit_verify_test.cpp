@@ -69,6 +69,26 @@ TEST(AuditVerify, EditedValueIsReportedAtTheEditedLine) {
   EXPECT_NE(report_text(report).find("FAILED: 1 problem(s)"), std::string::npos);
 }
 
+TEST(AuditVerify, EditedPrevIsReportedAtItsOwnLineNotTheLineBefore) {
+  auto lines = six_records().lines;
+  auto record = json::parse(lines[2]);  // line 3: its prev and its hash now disagree
+  record["prev"] = std::string(64, 'e');
+  lines[2] = canonical_line(record);
+  const auto report = verify_text(lines_of(lines));
+  EXPECT_EQ(where_and_what(report), (Problems{"3:prev_mismatch"}));
+  EXPECT_NE(report.problems[0].message.find("record seq 3 was changed after it was written: its "
+                                            "prev is not the previous record's hash"),
+            std::string::npos);
+}
+
+TEST(AuditVerify, EditedLastButOneRecordIsReportedAfterTheLastLine) {
+  auto lines = six_records().lines;
+  auto record = json::parse(lines[4]);
+  record["result"] = "forged";
+  lines[4] = canonical_line(record);
+  EXPECT_EQ(where_and_what(verify_text(lines_of(lines))), (Problems{"5:prev_mismatch"}));
+}
+
 TEST(AuditVerify, ReformattedRecordIsNotCanonical) {
   auto lines = six_records().lines;
   lines[3].insert(1, " ");  // {" schema"... is still JSON, but not the line that was hashed
