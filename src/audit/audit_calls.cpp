@@ -140,7 +140,8 @@ bool CallFilter::matches(const AuditCall& call) const {
   return true;
 }
 
-void CallJoiner::add(json record) {
+void CallJoiner::add(json record, std::size_t bytes) {
+  pending_bytes_ += bytes;
   const std::string stage = text_at(record, "/stage"_json_pointer);
   const std::string id = text_at(record, "/call_id"_json_pointer);
   if (!id.empty() && stage == "outcome") {
@@ -148,6 +149,7 @@ void CallJoiner::add(json record) {
       AuditCall& call = pending_[open->second - popped_];
       call.records.push_back(std::move(record));
       call.has_outcome = true;
+      call.bytes += bytes;
       open_.erase(open);
       emit_ready();
       return;
@@ -157,6 +159,7 @@ void CallJoiner::add(json record) {
   call.has_intent = stage == "intent";
   call.has_outcome = stage == "outcome";
   call.records.push_back(std::move(record));
+  call.bytes = bytes;
   // Only an intent waits for its outcome; anything else is complete as it is.
   if (call.has_intent && !id.empty()) open_[id] = popped_ + pending_.size();
   pending_.push_back(std::move(call));
@@ -167,12 +170,13 @@ void CallJoiner::emit_ready() {
   while (!pending_.empty()) {
     AuditCall& front = pending_.front();
     const bool waiting = front.has_intent && !front.has_outcome && !front.call_id().empty() &&
-                         pending_.size() <= window_;
+                         pending_.size() <= window_ && pending_bytes_ <= max_pending_bytes_;
     if (waiting) break;
     if (const auto open = open_.find(front.call_id());
         open != open_.end() && open->second == popped_)
       open_.erase(open);
     sink_(front);
+    pending_bytes_ -= front.bytes;
     pending_.pop_front();
     ++popped_;
   }
@@ -183,7 +187,7 @@ void CallJoiner::finish() {
   emit_ready();
 }
 
-std::uint64_t read_records(std::istream& in, const std::function<void(json)>& add,
+std::uint64_t read_records(std::istream& in, const std::function<void(json, std::size_t)>& add,
                            std::size_t max_line_bytes) {
   std::uint64_t skipped = 0;
   LogLineReader reader(in, max_line_bytes);
@@ -197,7 +201,7 @@ std::uint64_t read_records(std::istream& in, const std::function<void(json)>& ad
       ++skipped;
       continue;
     }
-    add(std::move(*record));
+    add(std::move(*record), line.length);
   }
   return skipped;
 }

@@ -24,6 +24,7 @@ namespace dockgate::audit {
 struct AuditCall {
   std::vector<nlohmann::json> records;  // in log order
   bool has_intent = false, has_outcome = false;
+  std::size_t bytes = 0;  // of its lines, as read
 
   std::string call_id() const;
   std::string time() const;       // of the first record
@@ -53,15 +54,19 @@ struct CallFilter {
 class CallJoiner {
  public:
   using Sink = std::function<void(const AuditCall&)>;
-  explicit CallJoiner(Sink sink, std::size_t window = 10000)
-      : sink_(std::move(sink)), window_(window) {}
-  void add(nlohmann::json record);
+  explicit CallJoiner(Sink sink, std::size_t window = 10000,
+                      std::size_t max_pending_bytes = 64u << 20)
+      : sink_(std::move(sink)), window_(window), max_pending_bytes_(max_pending_bytes) {}
+  // bytes: the record's line length, so that large records shorten the window.
+  void add(nlohmann::json record, std::size_t bytes = 0);
   void finish();
 
  private:
   void emit_ready();
   Sink sink_;
   std::size_t window_;
+  std::size_t max_pending_bytes_;
+  std::size_t pending_bytes_ = 0;
   std::deque<AuditCall> pending_;
   std::uint64_t popped_ = 0;  // calls handed on: a pending call's index is its number - popped_
   std::unordered_map<std::string, std::uint64_t> open_;  // call_id -> number of the call
@@ -69,7 +74,8 @@ class CallJoiner {
 
 // Feeds every record of a log to `add`; returns how many lines were not records (damaged,
 // oversized): query and stats read what they can, verify is the place for damage.
-std::uint64_t read_records(std::istream& in, const std::function<void(nlohmann::json)>& add,
+std::uint64_t read_records(std::istream& in,
+                           const std::function<void(nlohmann::json, std::size_t bytes)>& add,
                            std::size_t max_line_bytes = kDefaultMaxLineBytes);
 
 }  // namespace dockgate::audit

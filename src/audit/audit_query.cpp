@@ -58,8 +58,8 @@ AuditQuery::AuditQuery(CallFilter filter, QueryFormat format, std::ostream& out)
 }
 
 void AuditQuery::add_file(std::istream& in) {
-  summary_.lines_skipped +=
-      read_records(in, [this](nlohmann::json r) { joiner_.add(std::move(r)); });
+  summary_.lines_skipped += read_records(
+      in, [this](nlohmann::json r, std::size_t bytes) { joiner_.add(std::move(r), bytes); });
 }
 
 QuerySummary AuditQuery::finish() {

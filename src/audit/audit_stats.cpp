@@ -51,7 +51,8 @@ AuditStats::AuditStats(CallFilter filter)
     : filter_(std::move(filter)), joiner_([this](const AuditCall& call) { count(call); }) {}
 
 void AuditStats::add_file(std::istream& in) {
-  report_.lines_skipped += read_records(in, [this](json r) { joiner_.add(std::move(r)); });
+  report_.lines_skipped +=
+      read_records(in, [this](json r, std::size_t bytes) { joiner_.add(std::move(r), bytes); });
 }
 
 AuditStatsReport AuditStats::finish() {

@@ -45,7 +45,7 @@ std::vector<std::string> matching(const CallFilter& filter, const std::string& t
     if (filter.matches(call)) ids.push_back(call.call_id().empty() ? "-" : call.call_id());
   });
   std::istringstream in(text);
-  read_records(in, [&](json record) { joiner.add(std::move(record)); });
+  read_records(in, [&](json record, std::size_t bytes) { joiner.add(std::move(record), bytes); });
   joiner.finish();
   return ids;
 }
@@ -161,6 +161,16 @@ TEST(AuditQuery, UnansweredIntentDoesNotHoldBackOutputBeyondTheWindow) {
   EXPECT_EQ(seen, (Ids{"lost", "a", "b", "lost", ""}));
   joiner.finish();
   EXPECT_EQ(seen.size(), 5u);
+}
+
+TEST(AuditQuery, LargeRecordsShortenTheWindow) {
+  std::vector<std::string> seen;
+  CallJoiner joiner([&](const AuditCall& call) { seen.push_back(call.call_id()); }, 10000, 1000);
+  joiner.add({{"stage", "intent"}, {"call_id", "lost"}}, 600);
+  joiner.add({{"stage", "intent"}, {"call_id", "a"}}, 300);
+  EXPECT_TRUE(seen.empty());
+  joiner.add({{"stage", "outcome"}, {"call_id", "a"}}, 300);  // 1200 bytes pending
+  EXPECT_EQ(seen, (Ids{"lost", "a"}));
 }
 
 TEST(AuditQuery, TableJoinsIntentAndOutcome) {
