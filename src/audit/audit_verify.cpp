@@ -80,9 +80,11 @@ ChainVerifier::ChainVerifier(VerifyOptions options)
     const std::string label = "--checkpoint " + std::to_string(checkpoint.seq);
     if (!options_.hmac_key) {
       report(label, 0, "checkpoint_hmac", "carries an HMAC but no key was given (--hmac-key-file)");
-    } else if (CRYPTO_memcmp(
-                   checkpoint_hmac(*options_.hmac_key, checkpoint.seq, checkpoint.head).data(),
-                   checkpoint.hmac->data(), 64) != 0) {
+    } else if (const auto expected =
+                   checkpoint_hmac(*options_.hmac_key, checkpoint.seq, checkpoint.head);
+               expected.size() != checkpoint.hmac->size() ||
+               // Constant time, as any HMAC comparison should be.
+               CRYPTO_memcmp(expected.data(), checkpoint.hmac->data(), expected.size()) != 0) {
       report(label, 0, "checkpoint_hmac",
              "the HMAC does not match seq and head under this key: the checkpoint was not "
              "written by dockgate with this key (forged, or the wrong key file)");
