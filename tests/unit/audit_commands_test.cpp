@@ -97,6 +97,19 @@ TEST_F(AuditCommand, MissingFileIsAUsageError) {
   EXPECT_EQ(run({"stats", folder.path().string()}).exit_code, 2);  // a folder
 }
 
+TEST_F(AuditCommand, HostileFileNamesAreUsageErrors) {
+  for (const std::string command : {"verify", "query", "stats"}) {
+    auto r = run({command, std::string(10u << 20, 'f')});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("a file name is 10485760 bytes long"), std::string::npos) << command;
+    r = run({command, good + std::string("\0x", 2)});
+    EXPECT_NE(r.err.find("a file name contains a NUL byte"), std::string::npos) << command;
+    r = run({command, "/nonexistent/\x1b[2J\xff.jsonl"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos);  // escaped in the message
+  }
+}
+
 TEST_F(AuditCommand, UnknownCommandsAndOptionsAreUsageErrors) {
   EXPECT_EQ(run({}).exit_code, 2);
   EXPECT_EQ(run({"frobnicate"}).exit_code, 2);
