@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/audit_commands.hpp"
 #include "cli/policy_check_commands.hpp"
 #include "cli/policy_test_cases.hpp"
 #include "cli/serve.hpp"
@@ -22,6 +23,11 @@ const char* kUsage =
     "  policy explain --tool T --arguments JSON --policy FILE [--principal P] [--role R]\n"
     "                 [--image-user U]  the decision for one call, without an engine\n"
     "  policy test DIR|FILE...      run policy test cases (*.yaml); print \"N passed, M failed\"\n"
+    "  audit verify [FILE...]       check the audit log's hash chain (and --checkpoint SEQ:HEAD)\n"
+    "  audit query [FILE...]        calls matching --principal, --tool, --decision, --rule,\n"
+    "                               --since, --until, --container, --call-id\n"
+    "                               (--format table|jsonl|csv)\n"
+    "  audit stats [FILE...]        calls and denials by principal, tool, day and rule\n"
     "  version                      print the version\n";
 
 std::optional<std::string> from_environment(const std::string& name) {
@@ -53,6 +59,7 @@ int run(int argc, char** argv) {
   if (command == "policy" && !rest.empty() && rest[0] == "test") {
     return run_policy_tests({rest.begin() + 1, rest.end()});
   }
+  if (command == "audit") return run_audit_command(rest, std::cout, std::cerr, from_environment);
   if (command == "serve") {
     auto options = parse_serve_options(rest, from_environment);
     if (!options) {

@@ -158,7 +158,9 @@ Status apply_audit_flags(const po::variables_map& flags, AuditSettings& audit) {
   return load_audit_hmac_key(audit);
 }
 
-std::string default_audit_path(const engine::EnvironmentLookup& environment) {
+}  // namespace
+
+std::string default_audit_log_path(const engine::EnvironmentLookup& environment) {
   if (auto state = environment("XDG_STATE_HOME"); state && !state->empty()) {
     return *state + "/dockgate/audit.jsonl";
   }
@@ -167,8 +169,6 @@ std::string default_audit_path(const engine::EnvironmentLookup& environment) {
   }
   return "dockgate-audit.jsonl";
 }
-
-}  // namespace
 
 std::string serve_usage() {
   std::ostringstream out;
@@ -194,7 +194,7 @@ Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
   if (!engine) return engine.error();
   options.engine = *engine;
   options.policy_paths = {"policies/default.yaml"};
-  options.audit_log_path = default_audit_path(environment);
+  options.audit_log_path = default_audit_log_path(environment);
   if (flags.count("config")) {
     if (auto applied = apply_config_file(flags["config"].as<std::string>(), options); !applied) {
       return applied.error();

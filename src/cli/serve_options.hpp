@@ -41,4 +41,7 @@ Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
 
 std::string serve_usage();
 
+// $XDG_STATE_HOME/dockgate/audit.jsonl, else ~/.local/state/dockgate/audit.jsonl.
+std::string default_audit_log_path(const engine::EnvironmentLookup& environment);
+
 }  // namespace dockgate::cli
