@@ -152,6 +152,7 @@ json to_json(const Action& action) {
                  [&](const ListContainers& a) {
                    out["all"] = a.all;
                    out["filters"] = a.filters;
+                   if (a.visible_labels) out["visible_labels"] = *a.visible_labels;
                  },
                  [&](const ListImages& a) {
                    out["all"] = a.all;
@@ -186,7 +187,10 @@ json to_json(const Action& action) {
                    out["user"] = a.user;
                    out["env_keys"] = env_keys(a.env);
                  },
-                 [&](const ListVolumes& a) { out["filters"] = a.filters; },
+                 [&](const ListVolumes& a) {
+                   out["filters"] = a.filters;
+                   if (a.visible_labels) out["visible_labels"] = *a.visible_labels;
+                 },
                  [&](const CreateVolume& a) {
                    out["name"] = a.name;
                    out["driver"] = a.driver;
@@ -196,7 +200,10 @@ json to_json(const Action& action) {
                    out["name"] = a.name;
                    out["force"] = a.force;
                  },
-                 [&](const ListNetworks& a) { out["filters"] = a.filters; },
+                 [&](const ListNetworks& a) {
+                   out["filters"] = a.filters;
+                   if (a.visible_labels) out["visible_labels"] = *a.visible_labels;
+                 },
                  [&](const CreateNetwork& a) {
                    out["name"] = a.name;
                    out["driver"] = a.driver;
@@ -242,6 +249,13 @@ json Facts::to_json() const {
                         {"user", container->user},     {"running", container->running},
                         {"labels", container->labels}};
   }
+  if (object) {
+    out["object"] = {{"kind", kind_name(object->kind)},
+                     {"exists", object->exists},
+                     {"name", object->name},
+                     {"labels", object->labels}};
+  }
+  if (inspected_kind) out["inspected_kind"] = kind_name(*inspected_kind);
   if (!canonical_paths.empty()) out["canonical_paths"] = canonical_paths;
   return out;
 }
