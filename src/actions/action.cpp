@@ -240,6 +240,11 @@ json to_json(const Action& action) {
   return out;
 }
 
+bool is_user_network(const std::string& network) {
+  return !network.empty() && network != "bridge" && network != "default" && network != "host" &&
+         network != "none" && network.rfind("container:", 0) != 0;
+}
+
 json Facts::to_json() const {
   json out = json::object();
   if (image) out["image"] = {{"present", image->present}, {"id", image->id}, {"user", image->user}};
@@ -256,6 +261,13 @@ json Facts::to_json() const {
                      {"labels", object->labels}};
   }
   if (inspected_kind) out["inspected_kind"] = kind_name(*inspected_kind);
+  for (const auto& [name, volume] : mounted_volumes)
+    out["mounted_volumes"][name] = {{"exists", volume.exists}, {"labels", volume.labels}};
+  if (joined_network) {
+    out["joined_network"] = {{"name", joined_network->name},
+                             {"exists", joined_network->exists},
+                             {"labels", joined_network->labels}};
+  }
   if (!canonical_paths.empty()) out["canonical_paths"] = canonical_paths;
   return out;
 }

@@ -176,6 +176,9 @@ struct ContainerFacts {
   std::map<std::string, std::string> labels;
 };
 
+// A network a container joins by name: not "", bridge, default, host, none or container:<x>.
+bool is_user_network(const std::string& network);
+
 // A volume or network named by the call (docker_volume_rm, docker_network_rm, docker_inspect).
 struct ObjectFacts {
   ObjectKind kind = ObjectKind::Volume;
@@ -191,6 +194,10 @@ struct Facts {
   // docker_inspect: the kind the object resolves to, looked up in docker's order (or the
   // given type); absent when nothing by that name exists.
   std::optional<ObjectKind> inspected_kind;
+  // docker_run: each named volume it mounts (by name) and the user-defined network it joins,
+  // so that the owner control can refuse another tenant's.
+  std::map<std::string, ObjectFacts> mounted_volumes;
+  std::optional<ObjectFacts> joined_network;
   // docker_run: each bind source as written -> its canonical path on the engine host (symlinks
   // resolved; for a path that does not exist, its deepest existing parent resolved).
   std::map<std::string, std::string> canonical_paths;

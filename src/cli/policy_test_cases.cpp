@@ -233,8 +233,25 @@ Result<actions::Action> read_action(const std::string& tool, const YAML::Node& a
 actions::Facts read_facts(const YAML::Node& f, const actions::Action& action, Reader& r) {
   actions::Facts facts;
   if (f) {
-    check_keys(f, {"image", "container", "object", "inspected_kind", "canonical_paths"},
+    check_keys(f,
+               {"image", "container", "object", "inspected_kind", "canonical_paths",
+                "mounted_volumes", "joined_network"},
                r.where + " facts", r.errors);
+    // docker_run: {name: {label: value}} for each named volume that exists.
+    if (const auto volumes = f["mounted_volumes"]) {
+      if (!volumes.IsMap())
+        r.errors.add(volumes.Mark(), r.where + ": facts.mounted_volumes must be a map");
+      for (const auto& entry : volumes.IsMap() ? volumes : YAML::Node(YAML::NodeType::Map)) {
+        const auto name = entry.first.Scalar();
+        facts.mounted_volumes[name] =
+            actions::ObjectFacts{actions::ObjectKind::Volume, true, name, r.dict(volumes, name)};
+      }
+    }
+    if (const auto n = f["joined_network"]) {
+      check_keys(n, {"exists", "labels"}, r.where + " facts.joined_network", r.errors);
+      facts.joined_network = actions::ObjectFacts{
+          actions::ObjectKind::Network, r.flag(n, "exists", true), "", r.dict(n, "labels")};
+    }
     if (const auto image = f["image"]) {
       check_keys(image, {"present", "user", "id"}, r.where + " facts.image", r.errors);
       facts.image = actions::ImageFacts{r.flag(image, "present", true), r.text(image, "id"),

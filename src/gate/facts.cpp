@@ -129,6 +129,20 @@ Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action&
     actions::Facts facts;
     facts.image = *image;
     add_canonical_paths(run->spec, facts);
+    for (const auto& mount : run->spec.mounts) {
+      if (mount.type != actions::MountType::Volume || mount.source.empty() ||
+          mount.source[0] == '/' || facts.mounted_volumes.contains(mount.source))
+        continue;
+      auto volume = object_facts(engine_, actions::ObjectKind::Volume, mount.source);
+      if (!volume) return volume.error();
+      facts.mounted_volumes[mount.source] = *volume;
+    }
+    if (actions::is_user_network(run->spec.network)) {
+      auto network = object_facts(engine_, actions::ObjectKind::Network, run->spec.network);
+      if (!network) return network.error();
+      network->name = run->spec.network;  // as written: the name the finding shows
+      facts.joined_network = *network;
+    }
     return facts;
   }
   if (const auto* a = std::get_if<actions::StopContainer>(&action))

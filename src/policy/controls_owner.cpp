@@ -97,6 +97,61 @@ bool label_is(const std::map<std::string, std::string>& labels, const std::strin
   return !value.empty() && found != labels.end() && found->second == value;
 }
 
+// Whether these labels are the caller's or one of its teams'. nullptr (nothing): nobody's.
+bool owned_by(const std::map<std::string, std::string>* labels, const OwnerControl& control,
+              const auth::Principal& principal, const std::vector<std::string>& teams) {
+  if (labels == nullptr) return false;
+  if (label_is(*labels, control.label, principal.name)) return true;
+  return std::any_of(teams.begin(), teams.end(), [&](const std::string& team) {
+    return label_is(*labels, control.team_label, team);
+  });
+}
+
+std::string owned_text(const OwnerControl& control, const auth::Principal& principal,
+                       const std::vector<std::string>& teams) {
+  std::string owned = control.label + "=" + principal.name;
+  for (const auto& team : teams) owned += " or " + control.team_label + "=" + team;
+  return owned;
+}
+
+std::string quoted(const std::string& text) {
+  return "\"" + text + "\"";
+}
+
+// docker_run: a named volume it mounts and a user network it joins must be the caller's too
+// (else bob mounts alice's data by name). Missing ones are refused alike, so that the answer
+// does not tell whether another tenant's exists: create them first with docker_volume_create
+// or docker_network_create, which label them.
+void check_run_joins(const OwnerControl& control, const actions::RunContainer& run,
+                     const actions::Facts& facts, const auth::Principal& principal,
+                     const std::vector<std::string>& teams, std::vector<Finding>& out) {
+  const std::string owned = owned_text(control, principal, teams);
+  for (std::size_t i = 0; i < run.spec.mounts.size(); ++i) {
+    const auto& mount = run.spec.mounts[i];
+    if (mount.type != actions::MountType::Volume || mount.source.empty() || mount.source[0] == '/')
+      continue;
+    const auto found = facts.mounted_volumes.find(mount.source);
+    if (found != facts.mounted_volumes.end() && found->second.exists &&
+        owned_by(&found->second.labels, control, principal, teams))
+      continue;
+    out.push_back({"owner", "mounts[" + std::to_string(i) + "].source", quoted(mount.source),
+                   "volumes labelled " + owned,
+                   "you can only mount volumes labelled " + owned + ", and " +
+                       quoted(mount.source) +
+                       " is not one of them (or does not exist); create it first with "
+                       "docker_volume_create; docker_volume_ls lists yours"});
+  }
+  if (!actions::is_user_network(run.spec.network)) return;
+  if (facts.joined_network && facts.joined_network->exists &&
+      owned_by(&facts.joined_network->labels, control, principal, teams))
+    return;
+  out.push_back({"owner", "network", quoted(run.spec.network), "networks labelled " + owned,
+                 "you can only join networks labelled " + owned + ", and " +
+                     quoted(run.spec.network) +
+                     " is not one of them (or does not exist); create it first with "
+                     "docker_network_create; docker_network_ls lists yours"});
+}
+
 }  // namespace
 
 std::vector<std::string> principal_teams(const auth::Principal& principal) {
@@ -117,17 +172,15 @@ bool valid_label_key(const std::string& key) {
 void check_owner(const OwnerControl& control, const actions::Action& action,
                  const actions::Facts& facts, const auth::Principal& principal,
                  std::vector<Finding>& out) {
-  const auto target = owned_target(action, facts);
-  if (!target) return;
   const auto teams =
       control.team_label.empty() ? std::vector<std::string>{} : principal_teams(principal);
-  if (target->labels != nullptr) {
-    if (label_is(*target->labels, control.label, principal.name)) return;
-    for (const auto& team : teams)
-      if (label_is(*target->labels, control.team_label, team)) return;
+  if (const auto* run = std::get_if<actions::RunContainer>(&action)) {
+    check_run_joins(control, *run, facts, principal, teams, out);
+    return;
   }
-  std::string owned = control.label + "=" + principal.name;
-  for (const auto& team : teams) owned += " or " + control.team_label + "=" + team;
+  const auto target = owned_target(action, facts);
+  if (!target || owned_by(target->labels, control, principal, teams)) return;
+  const std::string owned = owned_text(control, principal, teams);
   const std::string kinds = target->kind == "container" ? "containers"
                             : target->kind == "volume"  ? "volumes"
                             : target->kind == "network" ? "networks"

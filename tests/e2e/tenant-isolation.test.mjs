@@ -69,7 +69,7 @@ describe('tenant isolation (team-server.yaml)', { timeout: 240_000 }, () => {
 
   after(async () => {
     for (const c of Object.values(clients)) await c.stop().catch(() => {});
-    await docker(['rm', '-f', container]).catch(() => {});
+    for (const c of [container, `tenant-bob-${sfx}`]) await docker(['rm', '-f', c]).catch(() => {});
     await docker(['volume', 'rm', '-f', volume]).catch(() => {});
     if (tmp) await tmp.remove().catch(() => {});
   });
@@ -90,7 +90,7 @@ describe('tenant isolation (team-server.yaml)', { timeout: 240_000 }, () => {
     assert.equal(labels['dockgate.team'], team);
   });
 
-  test('bob cannot stop, rm, exec, read logs of or inspect it, nor rm the volume', async () => {
+  test('bob cannot stop, rm, exec, read logs of or inspect it, nor rm or mount the volume', async () => {
     const stop = await denied(bob, 'docker_stop', { container });
     assert.match(stop, new RegExp(`you can only stop containers labelled dockgate.owner=${bob}`));
     assert.match(stop, /docker_ps lists yours/);
@@ -100,6 +100,11 @@ describe('tenant isolation (team-server.yaml)', { timeout: 240_000 }, () => {
     await denied(bob, 'docker_logs', { container });
     await denied(bob, 'docker_inspect', { object: container });
     await denied(bob, 'docker_volume_rm', { volume });
+    const mount = await call(bob, 'docker_run', {
+      image: IMAGE, name: `tenant-bob-${sfx}`, volumes: [`${volume}:/data`], command: ['true'], ...HARDENED,
+    });
+    assert.equal(mount.isError, true, mount.text);
+    assert.match(mount.text, /\[own-volumes-and-networks\].*\n.*\n.*mounts\[0\]\.source/);
     const state = await docker(['inspect', '--format', '{{.State.Running}}', container]);
     assert.equal(state.trim(), 'true');
   });

@@ -127,6 +127,40 @@ TEST(OwnerControl, InspectJudgesContainersVolumesNetworksButNotSharedImages) {
   EXPECT_FALSE(judged(*policy, network_rm, volume, {"bob", {}}).allowed);
 }
 
+TEST(OwnerControl, RunMountsAndJoinsOnlyOwnNamedVolumesAndNetworks) {
+  const auto policy = loaded(with_owner(kTeamOwner));
+  actions::RunContainer run;
+  run.spec.image = actions::ImageRef{};
+  run.spec.network = "alice-net";
+  const auto mount = [](actions::MountType type, std::string source, std::string target) {
+    actions::Mount m;
+    m.type = type;
+    m.source = std::move(source);
+    m.target = std::move(target);
+    return m;
+  };
+  run.spec.mounts = {mount(actions::MountType::Volume, "alice-data", "/data"),
+                     mount(actions::MountType::Volume, "", "/cache"),
+                     mount(actions::MountType::Volume, "missing", "/m")};
+  actions::Facts facts;
+  facts.mounted_volumes["alice-data"] = {
+      actions::ObjectKind::Volume, true, "alice-data", {{"dockgate.owner", "alice"}}};
+  facts.joined_network = actions::ObjectFacts{
+      actions::ObjectKind::Network, true, "alice-net", {{"dockgate.team", "web"}}};
+  auto fields = [](const Decision& d) {
+    std::vector<std::string> out;
+    for (const auto& v : d.violations) out.push_back(v.field);
+    return out;
+  };
+  EXPECT_EQ(fields(judged(*policy, run, facts, {"bob", {}})),
+            (std::vector<std::string>{"mounts[0].source", "mounts[2].source", "network"}));
+  EXPECT_EQ(fields(judged(*policy, run, facts, {"alice", {"team:web"}})),
+            (std::vector<std::string>{"mounts[2].source"}));
+  run.spec.network = "bridge";
+  run.spec.mounts = {mount(actions::MountType::Bind, "/srv/x", "/x")};
+  EXPECT_TRUE(judged(*policy, run, {}, {"bob", {}}).allowed);
+}
+
 TEST(OwnerControl, AdminExcludedAndListsAndCreatesUntouched) {
   const auto policy = loaded(with_owner(kTeamOwner));
   const actions::Action stop = actions::StopContainer{"web", {}};
