@@ -152,6 +152,7 @@ json to_json(const Action& action) {
                  [&](const ListContainers& a) {
                    out["all"] = a.all;
                    out["filters"] = a.filters;
+                   if (a.visible_labels) out["visible_labels"] = *a.visible_labels;
                  },
                  [&](const ListImages& a) {
                    out["all"] = a.all;
@@ -186,7 +187,10 @@ json to_json(const Action& action) {
                    out["user"] = a.user;
                    out["env_keys"] = env_keys(a.env);
                  },
-                 [&](const ListVolumes& a) { out["filters"] = a.filters; },
+                 [&](const ListVolumes& a) {
+                   out["filters"] = a.filters;
+                   if (a.visible_labels) out["visible_labels"] = *a.visible_labels;
+                 },
                  [&](const CreateVolume& a) {
                    out["name"] = a.name;
                    out["driver"] = a.driver;
@@ -196,7 +200,10 @@ json to_json(const Action& action) {
                    out["name"] = a.name;
                    out["force"] = a.force;
                  },
-                 [&](const ListNetworks& a) { out["filters"] = a.filters; },
+                 [&](const ListNetworks& a) {
+                   out["filters"] = a.filters;
+                   if (a.visible_labels) out["visible_labels"] = *a.visible_labels;
+                 },
                  [&](const CreateNetwork& a) {
                    out["name"] = a.name;
                    out["driver"] = a.driver;
@@ -233,6 +240,11 @@ json to_json(const Action& action) {
   return out;
 }
 
+bool is_user_network(const std::string& network) {
+  return !network.empty() && network != "bridge" && network != "default" && network != "host" &&
+         network != "none" && network.rfind("container:", 0) != 0;
+}
+
 json Facts::to_json() const {
   json out = json::object();
   if (image) out["image"] = {{"present", image->present}, {"id", image->id}, {"user", image->user}};
@@ -241,6 +253,20 @@ json Facts::to_json() const {
                         {"name", container->name},     {"image", container->image},
                         {"user", container->user},     {"running", container->running},
                         {"labels", container->labels}};
+  }
+  if (object) {
+    out["object"] = {{"kind", kind_name(object->kind)},
+                     {"exists", object->exists},
+                     {"name", object->name},
+                     {"labels", object->labels}};
+  }
+  if (inspected_kind) out["inspected_kind"] = kind_name(*inspected_kind);
+  for (const auto& [name, volume] : mounted_volumes)
+    out["mounted_volumes"][name] = {{"exists", volume.exists}, {"labels", volume.labels}};
+  if (joined_network) {
+    out["joined_network"] = {{"name", joined_network->name},
+                             {"exists", joined_network->exists},
+                             {"labels", joined_network->labels}};
   }
   if (!canonical_paths.empty()) out["canonical_paths"] = canonical_paths;
   return out;

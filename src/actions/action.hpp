@@ -18,9 +18,17 @@ namespace dockgate::actions {
 // Docker's list filters: key -> values, e.g. {"status": ["exited"], "label": ["a=b"]}.
 using ListFilters = std::map<std::string, std::vector<std::string>>;
 
+// Set by the policy (mutate list_owned_only), never by a tool: label filters "key=value", of
+// which a listed object must carry at least one ("dockgate.owner=alice", "dockgate.team=web").
+// The engine's label filters are ANDed, so the executor asks once per entry, each time with the
+// caller's filters plus that one, and returns the union. Absent: no such restriction; empty:
+// nothing is visible (the engine is not asked).
+using VisibleLabels = std::vector<std::string>;
+
 struct ListContainers {
   bool all = false;
   ListFilters filters;
+  std::optional<VisibleLabels> visible_labels;
 };
 
 struct ListImages {
@@ -71,6 +79,7 @@ struct ExecCommand {
 
 struct ListVolumes {
   ListFilters filters;
+  std::optional<VisibleLabels> visible_labels;
 };
 struct CreateVolume {
   std::string name;
@@ -85,6 +94,7 @@ struct RemoveVolume {
 
 struct ListNetworks {
   ListFilters filters;
+  std::optional<VisibleLabels> visible_labels;
 };
 struct CreateNetwork {
   std::string name;
@@ -166,9 +176,28 @@ struct ContainerFacts {
   std::map<std::string, std::string> labels;
 };
 
+// A network a container joins by name: not "", bridge, default, host, none or container:<x>.
+bool is_user_network(const std::string& network);
+
+// A volume or network named by the call (docker_volume_rm, docker_network_rm, docker_inspect).
+struct ObjectFacts {
+  ObjectKind kind = ObjectKind::Volume;
+  bool exists = false;
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+
 struct Facts {
   std::optional<ImageFacts> image;          // docker_run: the image to run
-  std::optional<ContainerFacts> container;  // stop, rm, logs, exec: the target
+  std::optional<ContainerFacts> container;  // stop, rm, logs, exec, inspect: the target
+  std::optional<ObjectFacts> object;        // volume/network rm, inspect of a volume/network
+  // docker_inspect: the kind the object resolves to, looked up in docker's order (or the
+  // given type); absent when nothing by that name exists.
+  std::optional<ObjectKind> inspected_kind;
+  // docker_run: each named volume it mounts (by name) and the user-defined network it joins,
+  // so that the owner control can refuse another tenant's.
+  std::map<std::string, ObjectFacts> mounted_volumes;
+  std::optional<ObjectFacts> joined_network;
   // docker_run: each bind source as written -> its canonical path on the engine host (symlinks
   // resolved; for a path that does not exist, its deepest existing parent resolved).
   std::map<std::string, std::string> canonical_paths;

@@ -52,9 +52,18 @@ std::string judge(const PolicyTestCase& test, const policy::Decision& d) {
   }
   if (test.mutations) {
     const std::set<std::string> expected(test.mutations->begin(), test.mutations->end());
+    // "rule:field" names a change; "rule:field=value" also says what it set.
     std::set<std::string> got;
-    for (const auto& m : d.mutations) got.insert(m.rule_id + ":" + m.field);
-    if (expected != got) return "expected mutations " + text(expected) + ", got " + text(got);
+    for (const auto& m : d.mutations) {
+      const std::string change = m.rule_id + ":" + m.field;
+      const std::string with_value = change + "=" + m.after;
+      got.insert(expected.contains(with_value) ? with_value : change);
+    }
+    if (expected != got) {
+      std::set<std::string> made;  // with the values, so that the difference is visible
+      for (const auto& m : d.mutations) made.insert(m.rule_id + ":" + m.field + "=" + m.after);
+      return "expected mutations " + text(expected) + ", got " + text(made);
+    }
   }
   return "";
 }

@@ -201,9 +201,16 @@ Result<actions::Action> read_action(const std::string& tool, const YAML::Node& a
     return actions::Action{
         actions::RemoveImage{r.text(node, "image", "busybox:1.36"), r.flag(node, "force")}};
   }
-  only({"container", "object", "name"});
+  only({"container", "object", "name", "filters"});
   const auto container = r.text(node, "container", "target");
-  if (tool == "docker_ps") return actions::Action{actions::ListContainers{}};
+  // docker_ps, docker_volume_ls, docker_network_ls: filters {label: ["a=b"], status: [...]}.
+  actions::ListFilters filters;
+  if (const auto f = node["filters"]) {
+    if (!f.IsMap()) r.errors.add(f.Mark(), where + ": 'filters' must be a map of lists");
+    for (const auto& entry : f.IsMap() ? f : YAML::Node(YAML::NodeType::Map))
+      filters[entry.first.Scalar()] = r.list(f, entry.first.Scalar());
+  }
+  if (tool == "docker_ps") return actions::Action{actions::ListContainers{false, filters, {}}};
   if (tool == "docker_images") return actions::Action{actions::ListImages{}};
   if (tool == "docker_inspect")
     return actions::Action{actions::InspectObject{r.text(node, "object", "target"), {}, ""}};
@@ -214,10 +221,10 @@ Result<actions::Action> read_action(const std::string& tool, const YAML::Node& a
     logs.container = container;
     return actions::Action{logs};
   }
-  if (tool == "docker_volume_ls") return actions::Action{actions::ListVolumes{}};
+  if (tool == "docker_volume_ls") return actions::Action{actions::ListVolumes{filters, {}}};
   if (tool == "docker_volume_rm")
     return actions::Action{actions::RemoveVolume{r.text(node, "name", "data")}};
-  if (tool == "docker_network_ls") return actions::Action{actions::ListNetworks{}};
+  if (tool == "docker_network_ls") return actions::Action{actions::ListNetworks{filters, {}}};
   if (tool == "docker_network_rm")
     return actions::Action{actions::RemoveNetwork{r.text(node, "name", "net")}};
   return make_error("tool '" + tool + "' has no action reader in policy test");
@@ -226,20 +233,61 @@ Result<actions::Action> read_action(const std::string& tool, const YAML::Node& a
 actions::Facts read_facts(const YAML::Node& f, const actions::Action& action, Reader& r) {
   actions::Facts facts;
   if (f) {
-    check_keys(f, {"image", "container", "canonical_paths"}, r.where + " facts", r.errors);
+    check_keys(f,
+               {"image", "container", "object", "inspected_kind", "canonical_paths",
+                "mounted_volumes", "joined_network"},
+               r.where + " facts", r.errors);
+    // docker_run: {name: {label: value}} for each named volume that exists.
+    if (const auto volumes = f["mounted_volumes"]) {
+      if (!volumes.IsMap())
+        r.errors.add(volumes.Mark(), r.where + ": facts.mounted_volumes must be a map");
+      for (const auto& entry : volumes.IsMap() ? volumes : YAML::Node(YAML::NodeType::Map)) {
+        const auto name = entry.first.Scalar();
+        facts.mounted_volumes[name] =
+            actions::ObjectFacts{actions::ObjectKind::Volume, true, name, r.dict(volumes, name)};
+      }
+    }
+    if (const auto n = f["joined_network"]) {
+      check_keys(n, {"exists", "labels"}, r.where + " facts.joined_network", r.errors);
+      facts.joined_network = actions::ObjectFacts{
+          actions::ObjectKind::Network, r.flag(n, "exists", true), "", r.dict(n, "labels")};
+    }
     if (const auto image = f["image"]) {
       check_keys(image, {"present", "user", "id"}, r.where + " facts.image", r.errors);
       facts.image = actions::ImageFacts{r.flag(image, "present", true), r.text(image, "id"),
                                         r.text(image, "user")};
     }
     if (const auto c = f["container"]) {
-      check_keys(c, {"exists", "user", "image", "running"}, r.where + " facts.container", r.errors);
+      check_keys(c, {"exists", "user", "image", "running", "labels"}, r.where + " facts.container",
+                 r.errors);
       actions::ContainerFacts container;
       container.exists = r.flag(c, "exists", true);
       container.user = r.text(c, "user");
       container.image = r.text(c, "image");
       container.running = r.flag(c, "running", true);
+      container.labels = r.dict(c, "labels");
       facts.container = container;
+    }
+    // A volume or network target (rm, inspect): {kind: volume|network, exists, labels}.
+    if (const auto o = f["object"]) {
+      check_keys(o, {"kind", "exists", "name", "labels"}, r.where + " facts.object", r.errors);
+      actions::ObjectFacts object;
+      const auto kind = actions::parse_kind(r.text(o, "kind", "volume"));
+      if (!kind || *kind == actions::ObjectKind::Container || *kind == actions::ObjectKind::Image)
+        r.errors.add(o.Mark(), r.where + ": facts.object.kind must be volume or network");
+      object.kind = kind.value_or(actions::ObjectKind::Volume);
+      object.exists = r.flag(o, "exists", true);
+      object.name = r.text(o, "name");
+      object.labels = r.dict(o, "labels");
+      facts.object = object;
+    }
+    // docker_inspect: what the object resolved to (container, image, volume, network).
+    if (f["inspected_kind"]) {
+      facts.inspected_kind = actions::parse_kind(r.text(f, "inspected_kind"));
+      if (!facts.inspected_kind)
+        r.errors.add(
+            f["inspected_kind"].Mark(),
+            r.where + ": facts.inspected_kind must be container, image, volume or network");
     }
     facts.canonical_paths = r.dict(f, "canonical_paths");
   }

@@ -1,6 +1,7 @@
 #include "gate/engine_executor.hpp"
 
 #include "common/overloaded.hpp"
+#include "gate/visible_lists.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -99,7 +100,10 @@ Result<json> EngineActionExecutor::execute(const actions::Action& action,
   return std::visit(
       Overloaded{
           [&](const actions::ListContainers& a) {
-            return json_body(engine_.get("/containers/json" + list_query(a.all, a.filters)));
+            return visible_list(
+                a.filters, a.visible_labels, "Id", [&](const actions::ListFilters& filters) {
+                  return json_body(engine_.get("/containers/json" + list_query(a.all, filters)));
+                });
           },
           [&](const actions::ListImages& a) {
             return json_body(engine_.get("/images/json" + list_query(a.all, a.filters)));

@@ -61,6 +61,56 @@ void add_canonical_paths(const actions::ContainerSpec& spec, actions::Facts& fac
   }
 }
 
+// A volume's or network's labels: GET /volumes/{name} and /networks/{id} are cheap, read-only.
+Result<actions::ObjectFacts> object_facts(engine::EngineClient& engine, actions::ObjectKind kind,
+                                          const std::string& name) {
+  const std::string prefix = kind == actions::ObjectKind::Volume ? "/volumes/" : "/networks/";
+  actions::ObjectFacts facts;
+  facts.kind = kind;
+  auto response = engine.get(prefix + url_encode(name));
+  if (response && response->status == 404) return facts;
+  auto body = json_body(response);
+  if (!body) return body.error();
+  facts.exists = true;
+  facts.name = text(*body, "/Name"_json_pointer);
+  const auto labels = body->value("/Labels"_json_pointer, json::object());
+  for (const auto& [key, value] : labels.items()) {
+    if (value.is_string()) facts.labels[key] = value.get<std::string>();
+  }
+  return facts;
+}
+
+// docker_inspect: what the object resolves to, in docker's order (as the executor looks it up),
+// with the owner labels of a container, volume or network. Images are shared: only their kind.
+Result<actions::Facts> inspect_facts(engine::EngineClient& engine,
+                                     const actions::InspectObject& inspect) {
+  using actions::ObjectKind;
+  std::vector<ObjectKind> kinds = {ObjectKind::Container, ObjectKind::Image, ObjectKind::Volume,
+                                   ObjectKind::Network};
+  if (inspect.kind) kinds = {*inspect.kind};
+  actions::Facts facts;
+  for (const auto kind : kinds) {
+    if (kind == ObjectKind::Container) {
+      auto container = container_facts(engine, inspect.object);
+      if (!container) return container.error();
+      if (!container->exists) continue;
+      facts.container = *container;
+    } else if (kind == ObjectKind::Image) {
+      auto image = image_facts(engine, inspect.object);
+      if (!image) return image.error();
+      if (!image->present) continue;
+    } else {
+      auto object = object_facts(engine, kind, inspect.object);
+      if (!object) return object.error();
+      if (!object->exists) continue;
+      facts.object = *object;
+    }
+    facts.inspected_kind = kind;
+    return facts;
+  }
+  return facts;
+}
+
 template <class Target>
 Result<actions::Facts> with_container(engine::EngineClient& engine, const Target& target) {
   auto container = container_facts(engine, target.container);
@@ -79,6 +129,20 @@ Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action&
     actions::Facts facts;
     facts.image = *image;
     add_canonical_paths(run->spec, facts);
+    for (const auto& mount : run->spec.mounts) {
+      if (mount.type != actions::MountType::Volume || mount.source.empty() ||
+          mount.source[0] == '/' || facts.mounted_volumes.contains(mount.source))
+        continue;
+      auto volume = object_facts(engine_, actions::ObjectKind::Volume, mount.source);
+      if (!volume) return volume.error();
+      facts.mounted_volumes[mount.source] = *volume;
+    }
+    if (actions::is_user_network(run->spec.network)) {
+      auto network = object_facts(engine_, actions::ObjectKind::Network, run->spec.network);
+      if (!network) return network.error();
+      network->name = run->spec.network;  // as written: the name the finding shows
+      facts.joined_network = *network;
+    }
     return facts;
   }
   if (const auto* a = std::get_if<actions::StopContainer>(&action))
@@ -88,6 +152,22 @@ Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action&
   if (const auto* a = std::get_if<actions::ReadLogs>(&action)) return with_container(engine_, *a);
   if (const auto* a = std::get_if<actions::ExecCommand>(&action))
     return with_container(engine_, *a);
+  if (const auto* a = std::get_if<actions::InspectObject>(&action))
+    return inspect_facts(engine_, *a);
+  if (const auto* a = std::get_if<actions::RemoveVolume>(&action)) {
+    auto object = object_facts(engine_, actions::ObjectKind::Volume, a->name);
+    if (!object) return object.error();
+    actions::Facts facts;
+    facts.object = *object;
+    return facts;
+  }
+  if (const auto* a = std::get_if<actions::RemoveNetwork>(&action)) {
+    auto object = object_facts(engine_, actions::ObjectKind::Network, a->name);
+    if (!object) return object.error();
+    actions::Facts facts;
+    facts.object = *object;
+    return facts;
+  }
   return actions::Facts{};
 }
 

@@ -130,6 +130,11 @@ Judgement Gate::judge(const CallContext& context, std::string_view tool_name, co
         "cannot gather what the policy needs to judge this call: " + facts.error().message;
     return judgement;
   }
+  // docker_inspect: look up the kind the facts resolved, so that the object shown is of the
+  // kind that was judged (an image's name cannot stand in for another tenant's container).
+  if (auto* inspect = std::get_if<actions::InspectObject>(&*judgement.action);
+      inspect != nullptr && !inspect->kind && facts->inspected_kind)
+    inspect->kind = facts->inspected_kind;
   // Mutations change judgement.action itself: what runs next is what was judged.
   judgement.decision = policy->judge(
       policy::JudgeInput{tool_name, *judgement.action, *facts, context.principal, now});

@@ -80,7 +80,9 @@ json policy_summary(const policy::PolicySet& policy, const std::string& tool) {
     if (!tool.empty() && !names(rule.match.tools, tool)) continue;
     json item = {{"id", rule.id},
                  {"title", rule.title},
-                 {"effect", rule.effect == policy::RuleEffect::Allow ? "allow" : "deny"}};
+                 {"effect", rule.effect == policy::RuleEffect::Allow    ? "allow"
+                            : rule.effect == policy::RuleEffect::Mutate ? "mutate"
+                                                                        : "deny"}};
     if (rule.effect == policy::RuleEffect::Deny) item["mode"] = policy::mode_name(rule.mode);
     json match = json::object();
     if (!rule.match.tools.empty()) match["tools"] = rule.match.tools;

@@ -1,5 +1,6 @@
 // Volumes and networks as Engine API requests, built from the judged action alone.
 #include "gate/engine_requests.hpp"
+#include "gate/visible_lists.hpp"
 
 namespace dockgate::gate {
 namespace {
@@ -13,7 +14,20 @@ std::string filters_query(const actions::ListFilters& filters) {
 }  // namespace
 
 Result<json> list_volumes(engine::EngineClient& engine, const actions::ListVolumes& list) {
-  return json_body(engine.get("/volumes" + filters_query(list.filters)));
+  if (!list.visible_labels) return json_body(engine.get("/volumes" + filters_query(list.filters)));
+  // The engine answers {"Volumes": [...], "Warnings": [...]}; merge the Volumes of each query.
+  json warnings = json::array();
+  auto volumes = visible_list(
+      list.filters, list.visible_labels, "Name", [&](const actions::ListFilters& filters) {
+        auto answer = json_body(engine.get("/volumes" + filters_query(filters)));
+        if (!answer) return answer;
+        if (const auto w = answer->find("Warnings"); w != answer->end() && w->is_array())
+          warnings.insert(warnings.end(), w->begin(), w->end());
+        const auto v = answer->find("Volumes");
+        return Result<json>(v != answer->end() && v->is_array() ? *v : json::array());
+      });
+  if (!volumes) return volumes.error();
+  return json{{"Volumes", std::move(*volumes)}, {"Warnings", std::move(warnings)}};
 }
 
 Result<json> create_volume(engine::EngineClient& engine, const actions::CreateVolume& create) {
@@ -31,7 +45,10 @@ Result<json> remove_volume(engine::EngineClient& engine, const actions::RemoveVo
 }
 
 Result<json> list_networks(engine::EngineClient& engine, const actions::ListNetworks& list) {
-  return json_body(engine.get("/networks" + filters_query(list.filters)));
+  return visible_list(list.filters, list.visible_labels, "Id",
+                      [&](const actions::ListFilters& filters) {
+                        return json_body(engine.get("/networks" + filters_query(filters)));
+                      });
 }
 
 Result<json> create_network(engine::EngineClient& engine, const actions::CreateNetwork& create) {

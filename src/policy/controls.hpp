@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actions/action.hpp"
+#include "auth/principal.hpp"
 
 namespace dockgate::policy {
 
@@ -99,6 +100,14 @@ struct NetworkDriverControl {
   std::vector<std::string> allowed;
 };
 
+// Tenant isolation: the target of stop, rm, exec, logs and inspect (a container, volume or
+// network) and of volume/network rm must carry `label` = the caller's name, or `team_label` =
+// one of the caller's teams (roles "team:<name>"). Images are shared and never judged by it.
+struct OwnerControl {
+  std::string label;       // "dockgate.owner"
+  std::string team_label;  // "dockgate.team"; "" = no team access
+};
+
 // A deny rule's `require:` block. An absent control is not judged.
 struct Controls {
   std::optional<bool> privileged;       // false: never privileged
@@ -118,11 +127,26 @@ struct Controls {
   std::optional<VolumeDriverControl> volume_drivers;
   std::optional<NetworkDriverControl> network_drivers;
   std::optional<BuildControl> build;
+  std::optional<OwnerControl> owner;
 };
 
 // Every finding of every control against the action; empty means all requirements are met.
+// principal: the caller, for `owner` (without one, nothing is anybody's: owner finds).
 std::vector<Finding> check_controls(const Controls& controls, const actions::Action& action,
-                                    const actions::Facts& facts);
+                                    const actions::Facts& facts,
+                                    const auth::Principal& principal = auth::Principal{});
+
+// controls_owner.cpp: the owner control; does nothing for actions without an owned target.
+void check_owner(const OwnerControl& control, const actions::Action& action,
+                 const actions::Facts& facts, const auth::Principal& principal,
+                 std::vector<Finding>& out);
+
+// The caller's teams: each role "team:<name>" with a non-empty name, in role order.
+std::vector<std::string> principal_teams(const auth::Principal& principal);
+
+// A label key a policy may name (owner labels, list filters): 1 to 128 of letters, digits and
+// . _ / -, starting with a letter or digit, so it can never smuggle a newline or a "=".
+bool valid_label_key(const std::string& key);
 
 // The checkers, by family (controls_container.cpp, controls_mounts.cpp, controls_images.cpp).
 void check_container_controls(const Controls& controls, const actions::RunContainer& run,

@@ -264,8 +264,9 @@ void check_container_controls(const Controls& c, const actions::RunContainer& ru
 }
 
 std::vector<Finding> check_controls(const Controls& controls, const actions::Action& action,
-                                    const actions::Facts& facts) {
+                                    const actions::Facts& facts, const auth::Principal& principal) {
   std::vector<Finding> out;
+  if (controls.owner) check_owner(*controls.owner, action, facts, principal, out);
   if (const auto* run = std::get_if<actions::RunContainer>(&action)) {
     check_container_controls(controls, *run, facts, out);
   } else if (const auto* exec = std::get_if<actions::ExecCommand>(&action)) {

@@ -171,14 +171,50 @@ std::vector<CommandPattern> read_patterns(const YAML::Node& node, const std::str
 
 }  // namespace
 
+std::optional<std::string> read_label_key(const YAML::Node& map, const std::string& key,
+                                          const std::string& where, ErrorList& errors,
+                                          bool required) {
+  auto text = read_string(map, key, where, errors, required);
+  if (!text) return std::nullopt;
+  if (!valid_label_key(*text)) {
+    // Cut: a hostile 10 KB value need not be echoed whole.
+    errors.add(map[key].Mark(), where + ": '" + key + "' must be a label key of 1 to 128 " +
+                                    "letters, digits and . _ / - (got '" + text->substr(0, 64) +
+                                    (text->size() > 64 ? "...'" : "'") + ")");
+    return std::nullopt;
+  }
+  return text;
+}
+
+namespace {
+
+std::optional<OwnerControl> read_owner(const YAML::Node& node, const std::string& where,
+                                       ErrorList& errors) {
+  if (!open_map(node, {"label", "team_label"}, where, errors)) return std::nullopt;
+  auto label = read_label_key(node, "label", where, errors, true);
+  auto team_label = read_label_key(node, "team_label", where, errors, false);
+  if (label && team_label && *label == *team_label) {
+    errors.add(node["team_label"].Mark(),
+               where +
+                   ": 'team_label' must differ from 'label' (a team name would pass as an "
+                   "owner name)");
+    return std::nullopt;
+  }
+  if (!label) return std::nullopt;
+  return OwnerControl{*label, team_label.value_or("")};
+}
+
+}  // namespace
+
 std::shared_ptr<const Controls> read_controls(const YAML::Node& node, const std::string& where,
                                               ErrorList& errors) {
   auto controls = std::make_shared<Controls>();
-  if (!open_map(node,
-                {"privileged", "run_as_non_root", "capabilities", "host_namespaces", "bind_mounts",
-                 "ports", "devices", "security_opt", "sysctls", "read_only_rootfs", "resources",
-                 "restart", "images", "exec", "volume_drivers", "network_drivers", "build"},
-                where, errors))
+  if (!open_map(
+          node,
+          {"privileged", "run_as_non_root", "capabilities", "host_namespaces", "bind_mounts",
+           "ports", "devices", "security_opt", "sysctls", "read_only_rootfs", "resources",
+           "restart", "images", "exec", "volume_drivers", "network_drivers", "build", "owner"},
+          where, errors))
     return nullptr;
   if (node.size() == 0) errors.add(node.Mark(), where + ": must name at least one control");
   auto& c = *controls;
@@ -277,6 +313,9 @@ std::shared_ptr<const Controls> read_controls(const YAML::Node& node, const std:
       }
       c.build = build;
     }
+  }
+  if (const auto n = node["owner"]) {
+    c.owner = read_owner(n, where + " owner", errors);
   }
   return controls;
 }

@@ -140,6 +140,11 @@ inline std::optional<std::int64_t> read_int(const YAML::Node& map, const std::st
   return value;
 }
 
+// A label key (valid_label_key), with an error naming the rule when it is not one.
+std::optional<std::string> read_label_key(const YAML::Node& map, const std::string& key,
+                                          const std::string& where, ErrorList& errors,
+                                          bool required);
+
 // A `require:` block: nullptr (with errors added) when it is not valid.
 std::shared_ptr<const Controls> read_controls(const YAML::Node& node, const std::string& where,
                                               ErrorList& errors);

@@ -17,17 +17,21 @@ constexpr const char* kUnset = "(unset)";
 constexpr std::size_t kMaxLabelKey = 128;
 constexpr std::size_t kMaxLabelValue = 1024;
 constexpr std::string_view kPrincipalPlaceholder = "{principal}";
+constexpr std::string_view kTeamPlaceholder = "{team}";
 
 bool printable(const std::string& text) {
   return std::none_of(text.begin(), text.end(),
                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-// Values may name the caller ("{principal}"); any other {...} is a typo worth an error.
+// Values may name the caller ("{principal}") or its team ("{team}"); any other {...} is a
+// typo worth an error.
 bool placeholders_known(const std::string& value) {
   for (std::size_t open = value.find('{'); open != std::string::npos;
        open = value.find('{', open + 1)) {
-    if (value.compare(open, kPrincipalPlaceholder.size(), kPrincipalPlaceholder) != 0) return false;
+    if (value.compare(open, kPrincipalPlaceholder.size(), kPrincipalPlaceholder) != 0 &&
+        value.compare(open, kTeamPlaceholder.size(), kTeamPlaceholder) != 0)
+      return false;
   }
   return true;
 }
@@ -76,19 +80,49 @@ void read_labels(const YAML::Node& node, const std::string& where, ErrorList& er
                                           std::to_string(kMaxLabelValue) + " printable characters");
     } else if (!placeholders_known(value)) {
       errors.add(entry.second.Mark(),
-                 where + ": label '" + key + "': the only placeholder is {principal}");
+                 where + ": label '" + key + "': the only placeholders are {principal} and {team}");
     } else {
       spec.labels[key] = value;
     }
   }
 }
 
-std::string with_principal(std::string value, std::string_view principal) {
-  for (std::size_t at = value.find(kPrincipalPlaceholder); at != std::string::npos;
-       at = value.find(kPrincipalPlaceholder, at + principal.size())) {
-    value.replace(at, kPrincipalPlaceholder.size(), principal);
+void replace_all(std::string& value, std::string_view placeholder, std::string_view with) {
+  for (std::size_t at = value.find(placeholder); at != std::string::npos;
+       at = value.find(placeholder, at + with.size())) {
+    value.replace(at, placeholder.size(), with);
   }
+}
+
+// nullopt: the value names {team} and the caller has none, so the label is left unset (an
+// empty team label would be a team of its own).
+std::optional<std::string> with_principal(std::string value, const auth::Principal& principal) {
+  if (value.find(kTeamPlaceholder) != std::string::npos) {
+    const auto teams = principal_teams(principal);
+    if (teams.empty()) return std::nullopt;
+    replace_all(value, kTeamPlaceholder, teams.front());
+  }
+  replace_all(value, kPrincipalPlaceholder, principal.name);
   return value;
+}
+
+void read_list_owned_only(const YAML::Node& node, const std::string& where, ErrorList& errors,
+                          MutationSpec& spec) {
+  const auto list = node["list_owned_only"];
+  if (!list) return;
+  const std::string inner = where + " list_owned_only";
+  if (!list.IsMap()) {
+    errors.add(list.Mark(), inner + ": must be a map with: label, team_label", code::kWrongType);
+    return;
+  }
+  check_keys(list, {"label", "team_label"}, inner, errors);
+  auto label = read_label_key(list, "label", inner, errors, true);
+  auto team_label = read_label_key(list, "team_label", inner, errors, false);
+  if (label && team_label && *label == *team_label) {
+    errors.add(list["team_label"].Mark(), inner + ": 'team_label' must differ from 'label'");
+    return;
+  }
+  if (label) spec.list_owned_only = OwnerControl{*label, team_label.value_or("")};
 }
 
 class Applier {
@@ -100,10 +134,12 @@ class Applier {
         Mutation{rule_.id, rule_.location, std::move(field), std::move(before), std::move(after)});
   }
 
-  void labels(const MutationSpec& spec, std::string_view principal,
+  void labels(const MutationSpec& spec, const auth::Principal& principal,
               std::map<std::string, std::string>& labels) {
     for (const auto& [key, template_value] : spec.labels) {
-      std::string value = with_principal(template_value, principal);
+      auto expanded = with_principal(template_value, principal);
+      if (!expanded) continue;
+      std::string value = std::move(*expanded);
       auto found = labels.find(key);
       if (found != labels.end() && found->second == value) continue;
       record("labels." + key, found == labels.end() ? kUnset : found->second, value);
@@ -111,7 +147,30 @@ class Applier {
     }
   }
 
-  void container(const MutationSpec& spec, std::string_view principal,
+  // Narrows a list to what the caller owns. A second rule narrows further (the entries both
+  // allow); narrowed to nothing, the list is empty without asking the engine.
+  void visible(const MutationSpec& spec, const auth::Principal& principal,
+               std::optional<actions::VisibleLabels>& visible) {
+    if (!spec.list_owned_only) return;
+    const auto& owned = *spec.list_owned_only;
+    actions::VisibleLabels wanted{owned.label + "=" + principal.name};
+    if (!owned.team_label.empty()) {
+      for (const auto& team : principal_teams(principal))
+        wanted.push_back(owned.team_label + "=" + team);
+    }
+    const std::string before = visible ? joined(*visible) : kUnset;
+    if (visible) {
+      actions::VisibleLabels both;
+      for (const auto& entry : *visible)
+        if (std::find(wanted.begin(), wanted.end(), entry) != wanted.end()) both.push_back(entry);
+      wanted = std::move(both);
+    }
+    if (visible && *visible == wanted) return;
+    visible = wanted;
+    record("visible_labels", before, wanted.empty() ? "[] (nothing)" : joined(wanted));
+  }
+
+  void container(const MutationSpec& spec, const auth::Principal& principal,
                  actions::ContainerSpec& container) {
     for (const auto& cap : spec.cap_drop) {
       if (std::find(container.cap_drop.begin(), container.cap_drop.end(), cap) !=
@@ -166,13 +225,13 @@ std::shared_ptr<const MutationSpec> read_mutation_spec(const YAML::Node& node,
     errors.add(node.Mark(),
                where +
                    ": 'mutate' must be a map with any of: cap_drop, no_new_privileges, "
-                   "default_memory, default_cpus, default_pids_limit, labels",
+                   "default_memory, default_cpus, default_pids_limit, labels, list_owned_only",
                code::kWrongType);
     return nullptr;
   }
   check_keys(node,
              {"cap_drop", "no_new_privileges", "default_memory", "default_cpus",
-              "default_pids_limit", "labels"},
+              "default_pids_limit", "labels", "list_owned_only"},
              where, errors);
   auto spec = std::make_shared<MutationSpec>();
   read_cap_drop(node, where, errors, *spec);
@@ -193,10 +252,11 @@ std::shared_ptr<const MutationSpec> read_mutation_spec(const YAML::Node& node,
   }
   spec->default_pids_limit = read_int(node, "default_pids_limit", where, errors, 1, 4194304);
   read_labels(node, where, errors, *spec);
+  read_list_owned_only(node, where, errors, *spec);
   return spec;
 }
 
-void apply_mutations(const Rule& rule, const MutationSpec& spec, std::string_view principal,
+void apply_mutations(const Rule& rule, const MutationSpec& spec, const auth::Principal& principal,
                      actions::Action& action, std::vector<Mutation>& applied) {
   Applier applier(rule, applied);
   std::visit(
@@ -204,6 +264,15 @@ void apply_mutations(const Rule& rule, const MutationSpec& spec, std::string_vie
           [&](actions::RunContainer& run) { applier.container(spec, principal, run.spec); },
           [&](actions::CreateVolume& create) { applier.labels(spec, principal, create.labels); },
           [&](actions::CreateNetwork& create) { applier.labels(spec, principal, create.labels); },
+          [&](actions::ListContainers& list) {
+            applier.visible(spec, principal, list.visible_labels);
+          },
+          [&](actions::ListVolumes& list) {
+            applier.visible(spec, principal, list.visible_labels);
+          },
+          [&](actions::ListNetworks& list) {
+            applier.visible(spec, principal, list.visible_labels);
+          },
           [](auto&) {},
       },
       action);

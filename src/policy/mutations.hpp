@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actions/action.hpp"
+#include "auth/principal.hpp"
 #include "policy/loader_support.hpp"
 
 namespace dockgate::policy {
@@ -26,8 +27,13 @@ struct MutationSpec {
   std::optional<std::int64_t> default_memory_bytes;
   std::optional<std::int64_t> default_nano_cpus;
   std::optional<std::int64_t> default_pids_limit;
-  // Set on containers, volumes and networks; "{principal}" in a value is the caller's name.
+  // Set on containers, volumes and networks; "{principal}" in a value is the caller's name,
+  // "{team}" its first team (role "team:<name>"): a label needing a team the caller lacks is
+  // not set.
   std::map<std::string, std::string> labels;
+  // container/volume/network lists show only what carries label=<caller> (or
+  // team_label=<a team of the caller>): the engine filters, the caller's filters still apply.
+  std::optional<OwnerControl> list_owned_only;
 };
 
 // Reads a rule's `mutate:` block; every problem goes to errors with file:line:col.
@@ -36,7 +42,7 @@ std::shared_ptr<const MutationSpec> read_mutation_spec(const YAML::Node& node,
                                                        loader::ErrorList& errors);
 
 // Applies one rule's mutations to the action and appends what changed to `applied`.
-void apply_mutations(const Rule& rule, const MutationSpec& spec, std::string_view principal,
+void apply_mutations(const Rule& rule, const MutationSpec& spec, const auth::Principal& principal,
                      actions::Action& action, std::vector<Mutation>& applied);
 
 }  // namespace dockgate::policy

@@ -126,7 +126,7 @@ Decision PolicySet::decide(const DecisionInput& input) const {
     // Findings first (cheap, usually none); texts are built only for what is reported.
     std::vector<Finding> findings;
     if (rule.require) {
-      findings = check_controls(*rule.require, input.action, input.facts);
+      findings = check_controls(*rule.require, input.action, input.facts, input.principal);
       if (findings.empty()) continue;
     }
     if (exempted(exceptions_, rule, input, operation, decision)) continue;
@@ -161,7 +161,7 @@ Decision PolicySet::judge(const JudgeInput& input) const {
   for (const auto& rule : rules_) {
     if (rule.effect != RuleEffect::Mutate || !rule.mutate || !rule_applies(rule, view, operation))
       continue;
-    apply_mutations(rule, *rule.mutate, input.principal.name, input.action, mutations);
+    apply_mutations(rule, *rule.mutate, input.principal, input.action, mutations);
   }
   Decision decision = decide(view);
   decision.mutations = std::move(mutations);

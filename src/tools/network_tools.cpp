@@ -107,7 +107,7 @@ class NetworkLsTool final : public Tool {
   Result<actions::Action> plan(const json& arguments) const override {
     auto filters = parse_list_filters(arguments.value("filter", json()), kNetworkFilterKeys);
     if (!filters) return filters.error();
-    return actions::Action{actions::ListNetworks{*filters}};
+    return actions::Action{actions::ListNetworks{*filters, std::nullopt}};
   }
 
   ToolOutput render(const actions::Action&, const json& engine_result,

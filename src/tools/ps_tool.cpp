@@ -86,7 +86,8 @@ class PsTool final : public Tool {
   Result<actions::Action> plan(const json& arguments) const override {
     auto filters = parse_list_filters(arguments.value("filter", json()), kContainerFilterKeys);
     if (!filters) return filters.error();
-    return actions::Action{actions::ListContainers{arguments.value("all", false), *filters}};
+    return actions::Action{
+        actions::ListContainers{arguments.value("all", false), *filters, std::nullopt}};
   }
 
   ToolOutput render(const actions::Action&, const json& engine_result,

@@ -58,7 +58,7 @@ class VolumeLsTool final : public Tool {
   Result<actions::Action> plan(const json& arguments) const override {
     auto filters = parse_list_filters(arguments.value("filter", json()), kVolumeFilterKeys);
     if (!filters) return filters.error();
-    return actions::Action{actions::ListVolumes{*filters}};
+    return actions::Action{actions::ListVolumes{*filters, std::nullopt}};
   }
 
   ToolOutput render(const actions::Action&, const json& engine_result,

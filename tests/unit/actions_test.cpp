@@ -20,7 +20,7 @@ TEST(Actions, KindsRoundTrip) {
 }
 
 TEST(Actions, BriefJsonSaysWhatWillHappen) {
-  auto brief = to_json(ListContainers{true, {{"status", {"exited"}}}});
+  auto brief = to_json(ListContainers{true, {{"status", {"exited"}}}, std::nullopt});
   EXPECT_EQ(brief["operation"], "container.list");
   EXPECT_EQ(brief["all"], true);
   EXPECT_EQ(brief["filters"]["status"][0], "exited");
