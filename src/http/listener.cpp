@@ -84,9 +84,11 @@ Status Listener::open() {
 }
 
 void Listener::run() {
+  // Installed before anyone is told we listen, so a SIGTERM right after is a graceful stop.
+  net::signal_set signals(io_, SIGINT, SIGTERM);
   net::co_spawn(io_, accept_loop(), net::detached);
   net::co_spawn(io_, endpoint_->expire_idle_sessions(), net::detached);
-  net::co_spawn(io_, stop_on_signal(), net::detached);
+  net::co_spawn(io_, stop_on_signal(signals), net::detached);
   if (services_.on_listening) services_.on_listening(url_);
   io_.run();
 }
@@ -222,8 +224,7 @@ net::awaitable<void> Listener::linger(beast::tcp_stream& tcp) {
   tcp.socket().close(ec);
 }
 
-net::awaitable<void> Listener::stop_on_signal() {
-  net::signal_set signals(io_, SIGINT, SIGTERM);
+net::awaitable<void> Listener::stop_on_signal(net::signal_set& signals) {
   boost::system::error_code ec;
   const int signal = co_await signals.async_wait(net::redirect_error(net::use_awaitable, ec));
   spdlog::info("team server: signal {}: no new connections; finishing {} open one(s)", signal,

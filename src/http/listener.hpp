@@ -47,7 +47,7 @@ class Listener {
   net::awaitable<Ending> serve_requests(Stream& stream, Connection& connection,
                                         const std::string& remote_address);
   net::awaitable<void> linger(beast::tcp_stream& tcp);
-  net::awaitable<void> stop_on_signal();
+  net::awaitable<void> stop_on_signal(net::signal_set& signals);
 
   const TeamServerConfig& config_;
   TeamServerServices& services_;
