@@ -191,6 +191,21 @@ test('failed authentications from one address are rate-limited with 429 and Retr
   }
 });
 
+test('an idle session expires (--session-idle-timeout) and is then 404', { timeout: 30_000 }, async () => {
+  const server = await start(['--session-idle-timeout', '1'], 'audit-idle.jsonl');
+  try {
+    const headers = { ...JSON_HEADERS, Authorization: `Bearer ${tokens.alice}` };
+    const opened = await rawRequest(server.url, { ca, body: initializeBody(), headers });
+    const id = opened.headers['mcp-session-id'];
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    assert.equal((await rawRequest(server.url, { ca, body: list, headers: { ...headers, 'Mcp-Session-Id': id } })).status, 200);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal((await rawRequest(server.url, { ca, body: list, headers: { ...headers, 'Mcp-Session-Id': id } })).status, 404);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('refuses to start without TLS off loopback, or with a bad users file', { timeout: 30_000 }, async () => {
   const base = ['serve', '--policy', DEFAULT_POLICY, '--audit-log', join(tmp.dir, 'refused.jsonl'), '--docker-host', 'tcp://127.0.0.1:1', '--allow-plain-tcp'];
   const plain = await runDockgate([...base, '--http', '0.0.0.0:0', '--http-insecure-loopback', '--users-file', usersFile], childEnv({}));
