@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/bearer_tokens.hpp"
+#include "mcp/jsonrpc.hpp"
 
 namespace dockgate::team_server {
 namespace {
@@ -99,6 +100,23 @@ void HttpSession::route(std::string text) {
   {
     std::lock_guard lock(target->mutex);
     if (!target->reply) target->reply = std::move(text);
+  }
+  net::post(target->wake.get_executor(), [target] { target->wake.cancel(); });
+}
+
+void HttpSession::abandon(const json& request_id) {
+  std::shared_ptr<PendingReply> target;
+  {
+    std::lock_guard lock(routes_mutex_);
+    if (auto it = waiting_.find(request_id.dump()); it != waiting_.end()) target = it->second;
+  }
+  if (!target) return;
+  {
+    std::lock_guard lock(target->mutex);
+    if (!target->reply) {
+      target->reply = mcp::jsonrpc::serialize(mcp::jsonrpc::make_error(
+          request_id, mcp::jsonrpc::kInternalError, "Request cancelled by the client"));
+    }
   }
   net::post(target->wake.get_executor(), [target] { target->wake.cancel(); });
 }

@@ -45,6 +45,11 @@ class HttpSession {
       std::string_view body, const std::vector<nlohmann::json>& request_ids,
       std::chrono::steady_clock::time_point deadline);
 
+  // notifications/cancelled for `request_id`: the session sends no reply to a cancelled call,
+  // so the POST still waiting for one is answered now (with an error) instead of at its
+  // deadline, and its connection is free again.
+  void abandon(const nlohmann::json& request_id);
+
   const std::string& id() const { return id_; }
   const auth::Principal& principal() const { return principal_; }
   std::chrono::steady_clock::time_point last_used() const { return last_used_; }

@@ -25,7 +25,8 @@ std::string_view header(const Request& request, const char* name) {
 struct BodyShape {
   std::vector<json> request_ids;
   bool initialize = false;
-  bool invalid_only = false;  // one message that is not JSON-RPC: answered with 400
+  bool invalid_only = false;              // one message that is not JSON-RPC: answered with 400
+  std::optional<json> cancelled_request;  // notifications/cancelled: its params.requestId
 };
 
 BodyShape shape_of(const json& body) {
@@ -42,6 +43,12 @@ BodyShape shape_of(const json& body) {
     shape.initialize =
         envelope.kind == rpc::Envelope::Kind::kRequest && envelope.method == "initialize";
     shape.invalid_only = envelope.kind == rpc::Envelope::Kind::kInvalid;
+    if (envelope.kind == rpc::Envelope::Kind::kNotification &&
+        envelope.method == "notifications/cancelled" && envelope.params != nullptr &&
+        envelope.params->is_object()) {
+      const auto id = envelope.params->find("requestId");
+      if (id != envelope.params->end() && rpc::is_valid_id(*id)) shape.cancelled_request = *id;
+    }
   }
   return shape;
 }
@@ -180,6 +187,7 @@ net::awaitable<Response> McpEndpoint::post(const Request& request, const auth::P
   }
   const auto deadline = std::chrono::steady_clock::now() + config_.call_timeout;
   auto reply = co_await session->exchange(body, shape.request_ids, deadline);
+  if (shape.cancelled_request) session->abandon(*shape.cancelled_request);
   const bool opened = created && session->initialized();
   if (opened) {
     sessions_.emplace(session->id(), session);

@@ -5,6 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { DEFAULT_POLICY, childEnv, makeTempDir, readAuditLog } from './lib/dockgate.mjs';
 import { addToken, makeTestCerts, rawRequest, runDockgate, startTeamServer } from './lib/team-server.mjs';
 
@@ -202,6 +203,40 @@ test('an idle session expires (--session-idle-timeout) and is then 404', { timeo
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal((await rawRequest(server.url, { ca, body: list, headers: { ...headers, 'Mcp-Session-Id': id } })).status, 404);
   } finally {
+    await server.stop();
+  }
+});
+
+test('notifications/cancelled answers the POST still waiting for that call', { timeout: 30_000 }, async () => {
+  // An "engine" that accepts and never answers, so docker_ps stays in flight.
+  const sockets = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const auditLog = join(tmp.dir, 'audit-cancel.jsonl');
+  const server = await startTeamServer({
+    args: ['serve', '--policy', DEFAULT_POLICY, '--audit-log', auditLog, '--docker-host',
+      `tcp://127.0.0.1:${silent.address().port}`, '--allow-plain-tcp', '--http', '127.0.0.1:0',
+      '--tls-cert', certs.cert, '--tls-key', certs.key, '--users-file', usersFile],
+    env: childEnv({}),
+  });
+  try {
+    const headers = { ...JSON_HEADERS, Authorization: `Bearer ${tokens.alice}` };
+    const opened = await rawRequest(server.url, { ca, body: initializeBody(), headers });
+    const session = { ...headers, 'Mcp-Session-Id': opened.headers['mcp-session-id'] };
+    const started = Date.now();
+    const call = rawRequest(server.url, { ca, headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'docker_ps', arguments: {} } }) });
+    await new Promise((r) => setTimeout(r, 500));
+    const cancel = await rawRequest(server.url, { ca, headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'test' } }) });
+    assert.equal(cancel.status, 202);
+    const answered = await call;
+    assert.ok(Date.now() - started < 10_000, 'answered at once, not at the engine timeout');
+    assert.equal(answered.json.id, 7);
+    assert.match(answered.json.error.message, /cancelled/);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
     await server.stop();
   }
 });
