@@ -166,6 +166,11 @@ Status apply_team_server_flags(const po::variables_map& flags, ServeOptions& opt
     }
     return Ok{};
   }
+  if (flags.count("principal") || flags.count("role")) {
+    return make_error(
+        "--principal and --role are for stdio; with --http each call's principal is the user "
+        "whose token it carries (the users file)");
+  }
   auto address = parse_listen_address(flags["http"].as<std::string>());
   if (!address) return address.error();
   team_server::TeamServerConfig config;

@@ -110,6 +110,12 @@ TEST(ServeHttpOptions, PlainHttpOnlyOnLoopbackAndOnlyByName) {
   EXPECT_FALSE(error_for(with_tls({"--http", "127.0.0.1:1", "--http-insecure-loopback"})).empty());
 }
 
+TEST(ServeHttpOptions, PrincipalComesFromTheTokenNotFlags) {
+  EXPECT_NE(error_for(with_tls({"--http", "127.0.0.1:1", "--principal", "root"})).find("token"),
+            std::string::npos);
+  EXPECT_FALSE(error_for(with_tls({"--http", "127.0.0.1:1", "--role", "admin"})).empty());
+}
+
 TEST(ServeHttpOptions, TeamFlagsNeedHttp) {
   EXPECT_NE(error_for({"--tls-cert", "c.pem"}).find("only applies with --http"), std::string::npos);
   EXPECT_NE(error_for({"--users-file", "u"}).find("only applies with --http"), std::string::npos);
