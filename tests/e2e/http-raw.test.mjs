@@ -241,6 +241,37 @@ test('notifications/cancelled answers the POST still waiting for that call', { t
   }
 });
 
+test('SIGTERM lets a call in flight finish and answer, then exits 0', { timeout: 30_000 }, async () => {
+  const sockets = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const server = await startTeamServer({
+    args: ['serve', '--policy', DEFAULT_POLICY, '--audit-log', join(tmp.dir, 'audit-term.jsonl'),
+      '--docker-host', `tcp://127.0.0.1:${silent.address().port}`, '--allow-plain-tcp', '--http', '127.0.0.1:0',
+      '--tls-cert', certs.cert, '--tls-key', certs.key, '--users-file', usersFile],
+    env: childEnv({}),
+  });
+  try {
+    const headers = { ...JSON_HEADERS, Authorization: `Bearer ${tokens.alice}` };
+    const opened = await rawRequest(server.url, { ca, body: initializeBody(), headers });
+    const session = { ...headers, 'Mcp-Session-Id': opened.headers['mcp-session-id'] };
+    const call = rawRequest(server.url, { ca, headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'docker_ps', arguments: {} } }) });
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = server.stop(); // SIGTERM while the call waits for the engine
+    await new Promise((r) => setTimeout(r, 500));
+    for (const socket of sockets) socket.destroy(); // the engine hangs up: the call ends
+    const answered = await call;
+    assert.equal(answered.status, 200, answered.text);
+    assert.equal(answered.json.id, 9);
+    assert.equal(answered.json.result.isError, true, 'the engine error, as a tool result');
+    assert.deepEqual(await exited, { code: 0, signal: null }, server.stderr());
+  } finally {
+    silent.close();
+    await server.stop();
+  }
+});
+
 test('refuses to start without TLS off loopback, or with a bad users file', { timeout: 30_000 }, async () => {
   const base = ['serve', '--policy', DEFAULT_POLICY, '--audit-log', join(tmp.dir, 'refused.jsonl'), '--docker-host', 'tcp://127.0.0.1:1', '--allow-plain-tcp'];
   const plain = await runDockgate([...base, '--http', '0.0.0.0:0', '--http-insecure-loopback', '--users-file', usersFile], childEnv({}));
