@@ -68,7 +68,9 @@ net::awaitable<Response> McpEndpoint::handle(const Request& request,
                                              const std::string& remote_address) {
   const std::string_view target = to_std(request.target());
   const auto path = target.substr(0, target.find('?'));
-  if (!host_allowed(header(request, "Host"), allowed_hosts_)) {
+  // Exactly one Host (RFC 9112 §3.2): with two, a proxy and we might each read another.
+  if (request.count(http::field::host) != 1 ||
+      !host_allowed(header(request, "Host"), allowed_hosts_)) {
     spdlog::warn("team server: {}: refused Host '{}'", remote_address,
                  header(request, "Host").substr(0, 100));
     co_return json_rpc_error(request, http::status::forbidden, rpc::kInvalidRequest,

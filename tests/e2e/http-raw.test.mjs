@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { DEFAULT_POLICY, childEnv, makeTempDir, readAuditLog } from './lib/dockgate.mjs';
-import { addToken, makeTestCerts, rawRequest, runDockgate, startTeamServer } from './lib/team-server.mjs';
+import { addToken, makeTestCerts, rawRequest, rawTlsExchange, runDockgate, startTeamServer } from './lib/team-server.mjs';
 
 let tmp;
 let certs;
@@ -103,6 +103,13 @@ describe('team server HTTP rules', { timeout: 60_000 }, () => {
     assert.equal(host.status, 403);
     const origin = await post(tokens.alice, initializeBody(), { Origin: 'https://evil.example' });
     assert.equal(origin.status, 403);
+    const body = initializeBody();
+    const twoHosts = await rawTlsExchange(server.url,
+      `POST /mcp HTTP/1.1\r\nHost: ${server.url.host}\r\nHost: ${server.url.host}\r\n` +
+      `Authorization: Bearer ${tokens.alice}\r\nContent-Type: application/json\r\n` +
+      `Accept: application/json, text/event-stream\r\nConnection: close\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, ca);
+    assert.equal(twoHosts, 403, 'two Host headers');
     const localhost = await post(tokens.alice, initializeBody(), { Host: `localhost:${server.url.port}` });
     assert.equal(localhost.status, 200, 'localhost:PORT is allowed on loopback');
   });

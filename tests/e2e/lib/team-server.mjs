@@ -5,7 +5,7 @@ import { spawn, execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { checkServerIdentity } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { DOCKGATE_BIN, REPO_ROOT } from './dockgate.mjs';
@@ -150,5 +150,24 @@ export function rawRequest(url, { method = 'POST', headers = {}, body, ca } = {}
     req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
     if (body !== undefined) req.write(body);
     req.end();
+  });
+}
+
+/** Writes `text` as-is over TLS (for requests node's http client refuses to send); the status. */
+export function rawTlsExchange(url, text, ca) {
+  const target = new URL(url);
+  return new Promise((resolvePromise, reject) => {
+    const socket = tlsConnect({
+      host: target.hostname,
+      port: Number(target.port),
+      ca,
+      checkServerIdentity: (_host, cert) => checkServerIdentity(target.hostname, cert),
+    }, () => socket.end(text));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => (reply += chunk));
+    socket.on('end', () => resolvePromise(Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1])));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
   });
 }
