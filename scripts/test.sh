@@ -2,8 +2,10 @@
 # The test command: sets up the machine, then runs every test.
 #   1. formatting (clang-format)
 #   2. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer   (ctest)
-#   3. end-to-end tests with the official MCP TypeScript SDK, 1.12.0 and current (node --test)
-#   4. libFuzzer targets (policy loader, normalizers, JSON-RPC, tool arguments), bounded time
+#   3. end-to-end tests with the official MCP TypeScript SDK, 1.12.0 and current (node --test),
+#      over stdio and over the team server (HTTPS)
+#   4. libFuzzer targets (policy loader, normalizers, JSON-RPC, tool arguments, users file,
+#      team server HTTP requests), bounded time
 #   5. unit + integration tests against the real engine over mutual TLS, and the policy
 #      test cases (ctest, last)
 # Uses the engine named by DOCKER_HOST & co. when set; otherwise starts the private dev engine

@@ -10,6 +10,7 @@
 #include "cli/policy_test_cases.hpp"
 #include "cli/serve.hpp"
 #include "cli/serve_options.hpp"
+#include "cli/token_command.hpp"
 #include "policy/policy.hpp"
 
 namespace dockgate::cli {
@@ -17,7 +18,10 @@ namespace {
 
 const char* kUsage =
     "usage: dockgate <command> [options]\n"
-    "  serve [options]              serve MCP on stdio (see dockgate serve --help)\n"
+    "  serve [options]              serve MCP on stdio, or HTTPS with --http (dockgate serve "
+    "--help)\n"
+    "  token add NAME [--role R]... --users-file FILE\n"
+    "                               print a new team-server token; store only its hash\n"
     "  policy check FILE|DIR...     check policy files: every error as file:line:col: DGnnn ...\n"
     "                               (alias: policy validate)\n"
     "  policy explain --tool T --arguments JSON --policy FILE [--principal P] [--role R]\n"
@@ -60,6 +64,7 @@ int run(int argc, char** argv) {
     return run_policy_tests({rest.begin() + 1, rest.end()});
   }
   if (command == "audit") return run_audit_command(rest, std::cout, std::cerr, from_environment);
+  if (command == "token") return run_token_command(rest);
   if (command == "serve") {
     auto options = parse_serve_options(rest, from_environment);
     if (!options) {

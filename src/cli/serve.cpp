@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "audit/audit_writer.hpp"
+#include "cli/serve_team.hpp"
 #include "engine/engine_client.hpp"
 #include "gate/engine_executor.hpp"
 #include "gate/gate.hpp"
@@ -67,7 +68,7 @@ int serve(const ServeOptions& options) {
       });
   reloader.start();
 
-  mcp::SessionContext context;
+  mcp::SessionContext context;  // stdio; the team server makes one per HTTP session
   context.session_id = "stdio";
   context.principal = options.principal.empty() ? auth::os_user_name() : options.principal;
   context.roles = options.roles;
@@ -77,6 +78,11 @@ int serve(const ServeOptions& options) {
       "dockgate runs Docker commands through a security policy. A denied call says which "
       "rule refused it and how to comply: change the arguments accordingly and try again.";
 
+  if (options.http) {
+    const int code = serve_team(options, service, identity, **audit);
+    reloader.stop();
+    return code;
+  }
   spdlog::info("serving MCP on stdio: engine {}, policy {} (sha256 {}), audit log {}, principal {}",
                (*engine)->endpoint(), (*policy)->files().front(), (*policy)->sha256().substr(0, 12),
                options.audit_log_path, context.principal);

@@ -13,7 +13,8 @@ namespace {
 namespace po = boost::program_options;
 
 po::options_description serve_flags() {
-  po::options_description flags("dockgate serve [options]  (MCP over stdio)");
+  po::options_description flags(
+      "dockgate serve [options]  (MCP over stdio, or over HTTPS with --http)");
   flags.add_options()                                                                       //
       ("help,h", "show this help")                                                          //
       ("config", po::value<std::string>(), "YAML config file (see docs/configuration.md)")  //
@@ -44,6 +45,27 @@ po::options_description serve_flags() {
       ("tls-verify", "use mutual TLS with the engine (as DOCKER_TLS_VERIFY=1)")           //
       ("cert-path", po::value<std::string>(), "folder with ca.pem, cert.pem, key.pem")    //
       ("allow-plain-tcp", "allow tcp:// without TLS (never use it beyond a lab)");
+  po::options_description team("team server (MCP over Streamable HTTP; docs/team-server.md)");
+  team.add_options()  //
+      ("http", po::value<std::string>(),
+       "serve Streamable HTTP at https://ADDRESS:PORT/mcp instead of stdio, e.g. "
+       "127.0.0.1:8443")                                                                       //
+      ("tls-cert", po::value<std::string>(), "PEM certificate chain of the team server")       //
+      ("tls-key", po::value<std::string>(), "PEM private key of the team server")              //
+      ("users-file", po::value<std::string>(), "users and token hashes (dockgate token add)")  //
+      ("allowed-host", po::value<std::vector<std::string>>(),
+       "a Host header value to serve (name or name:port); repeatable (default: the listen "
+       "address, and localhost on loopback)")  //
+      ("allowed-origin", po::value<std::vector<std::string>>(),
+       "an Origin allowed to call (e.g. https://tool.example); repeatable (default: none, "
+       "requests with an Origin are refused)")  //
+      ("session-idle-timeout", po::value<unsigned>(),
+       "seconds after which an unused session ends (default 1800)")  //
+      ("auth-failures-per-minute", po::value<unsigned>(),
+       "failed authentications per remote address and minute before 429 (default 10)")  //
+      ("http-insecure-loopback",
+       "serve plain HTTP (no TLS): only on a loopback address, for local tests");
+  flags.add(team);
   return flags;
 }
 
@@ -170,6 +192,100 @@ std::string default_audit_log_path(const engine::EnvironmentLookup& environment)
   return "dockgate-audit.jsonl";
 }
 
+namespace {
+
+// Everything about --http, after the other flags were applied.
+Status apply_team_server_flags(const po::variables_map& flags, ServeOptions& options) {
+  const char* team_only[] = {"tls-cert",
+                             "tls-key",
+                             "users-file",
+                             "allowed-host",
+                             "allowed-origin",
+                             "session-idle-timeout",
+                             "auth-failures-per-minute",
+                             "http-insecure-loopback"};
+  if (!flags.count("http")) {
+    for (const char* name : team_only) {
+      if (flags.count(name)) {
+        return make_error(std::string("--") + name + " only applies with --http ADDRESS:PORT");
+      }
+    }
+    return Ok{};
+  }
+  if (flags.count("principal") || flags.count("role")) {
+    return make_error(
+        "--principal and --role are for stdio; with --http each call's principal is the user "
+        "whose token it carries (the users file)");
+  }
+  auto address = parse_listen_address(flags["http"].as<std::string>());
+  if (!address) return address.error();
+  team_server::TeamServerConfig config;
+  config.bind_host = address->first;
+  config.port = address->second;
+  if (flags.count("tls-cert")) config.tls_cert_file = flags["tls-cert"].as<std::string>();
+  if (flags.count("tls-key")) config.tls_key_file = flags["tls-key"].as<std::string>();
+  config.insecure_loopback = flags.count("http-insecure-loopback") > 0;
+  if (flags.count("allowed-host")) {
+    config.allowed_hosts = flags["allowed-host"].as<std::vector<std::string>>();
+  }
+  if (flags.count("allowed-origin")) {
+    config.allowed_origins = flags["allowed-origin"].as<std::vector<std::string>>();
+  }
+  for (const auto& value : config.allowed_hosts) {
+    if (value.empty() || value.size() > 255 || value.find_first_of(" \t/,") != std::string::npos)
+      return make_error("--allowed-host '" + value.substr(0, 80) +
+                        "' is not a host name or name:port");
+  }
+  for (const auto& value : config.allowed_origins) {
+    if (!(value.starts_with("https://") || value.starts_with("http://")) || value.size() > 255 ||
+        value.find_first_of(" \t,") != std::string::npos || value.ends_with("/"))
+      return make_error("--allowed-origin '" + value.substr(0, 80) +
+                        "' is not an origin such as https://tool.example (scheme://host[:port], "
+                        "no path)");
+  }
+  if (flags.count("session-idle-timeout")) {
+    const auto seconds = flags["session-idle-timeout"].as<unsigned>();
+    if (seconds < 1 || seconds > 7 * 24 * 3600)
+      return make_error("--session-idle-timeout must be 1..604800 seconds");
+    config.session_idle_timeout = std::chrono::seconds(seconds);
+  }
+  if (flags.count("auth-failures-per-minute")) {
+    const auto count = flags["auth-failures-per-minute"].as<unsigned>();
+    if (count < 1 || count > 100000)
+      return make_error("--auth-failures-per-minute must be 1..100000");
+    config.auth_failures_per_minute = count;
+  }
+  if (auto why = team_server::check_config(config); !why.empty()) return make_error(why);
+  if (!flags.count("users-file")) {
+    return make_error("--users-file is required with --http (create it with dockgate token add)");
+  }
+  options.users_file = flags["users-file"].as<std::string>();
+  options.http = std::move(config);
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::pair<std::string, unsigned short>> parse_listen_address(const std::string& text) {
+  const auto colon = text.rfind(':');
+  const std::string example = " (expected ADDRESS:PORT such as 127.0.0.1:8443 or [::1]:8443)";
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() || text.size() > 64) {
+    return make_error("--http '" + text.substr(0, 64) + "' is not an address with a port" +
+                      example);
+  }
+  std::string host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']') return make_error("--http '" + text + "': unclosed '['" + example);
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port_text = text.substr(colon + 1);
+  if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port_text) > 65535) {
+    return make_error("--http '" + text + "': the port must be a number 0..65535" + example);
+  }
+  return std::pair{host, static_cast<unsigned short>(std::stoul(port_text))};
+}
+
 std::string serve_usage() {
   std::ostringstream out;
   out << serve_flags();
@@ -226,6 +342,7 @@ Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
                         "' is not a directory (--workspace-root / workspace_roots)");
     root = canonical.string();
   }
+  if (auto team = apply_team_server_flags(flags, options); !team) return team.error();
   if (!options.secrets_dir.empty()) {
     // The engine bind-mounts <secrets_dir>/<name>: it needs an absolute path, and a folder
     // that is not there is a configuration mistake to report at start, not at the first run.

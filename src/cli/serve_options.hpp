@@ -12,6 +12,7 @@
 #include "cli/registry_auth.hpp"
 #include "common/result.hpp"
 #include "engine/engine_config.hpp"
+#include "http/team_server.hpp"
 
 namespace dockgate::cli {
 
@@ -32,8 +33,14 @@ struct ServeOptions {
   // --registry-auth-file (which wins for a host in both). Never logged.
   RegistryLogins registry_auth;
   std::optional<std::chrono::milliseconds> pull_budget;  // absent: the gate's default (50 s)
+  // --http: serve the team server (Streamable HTTP, TLS, bearer tokens) instead of stdio.
+  std::optional<team_server::TeamServerConfig> http;
+  std::string users_file;  // required with --http
   bool show_help = false;
 };
+
+// "127.0.0.1:8443" or "[::1]:8443" -> (host, port); an error names what is wrong.
+Result<std::pair<std::string, unsigned short>> parse_listen_address(const std::string& text);
 
 // args: what follows "serve" on the command line.
 Result<ServeOptions> parse_serve_options(const std::vector<std::string>& args,
