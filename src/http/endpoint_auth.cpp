@@ -25,10 +25,7 @@ std::optional<auth::Principal> McpEndpoint::authenticate(const Request& request,
   }
   limiter_.record_failure(remote_address, AuthRateLimiter::Clock::now());
   spdlog::warn("team server: {}: authentication failed: {}", remote_address, reason);
-  if (services_.on_auth_failure) {
-    services_.on_auth_failure(
-        AuthFailure{std::chrono::system_clock::now(), remote_address, reason});
-  }
+  report_refusal(remote_address, reason);
   return std::nullopt;
 }
 

@@ -73,6 +73,9 @@ net::awaitable<Response> McpEndpoint::handle(const Request& request,
       !host_allowed(header(request, "Host"), allowed_hosts_)) {
     spdlog::warn("team server: {}: refused Host '{}'", remote_address,
                  header(request, "Host").substr(0, 100));
+    report_refusal(remote_address, "forbidden Host '" +
+                                       std::string(header(request, "Host").substr(0, 100)) +
+                                       "' (not in --allowed-host)");
     co_return json_rpc_error(request, http::status::forbidden, rpc::kInvalidRequest,
                              "Forbidden: this Host is not served here (see --allowed-host)");
   }
@@ -83,6 +86,9 @@ net::awaitable<Response> McpEndpoint::handle(const Request& request,
                       config_.allowed_origins)) {
     spdlog::warn("team server: {}: refused Origin '{}'", remote_address,
                  to_std(origin->value()).substr(0, 100));
+    report_refusal(remote_address, "forbidden Origin '" +
+                                       std::string(to_std(origin->value()).substr(0, 100)) +
+                                       "' (not in --allowed-origin)");
     co_return json_rpc_error(request, http::status::forbidden, rpc::kInvalidRequest,
                              "Forbidden: this Origin may not call the server (see "
                              "--allowed-origin)");
@@ -124,7 +130,7 @@ net::awaitable<Response> McpEndpoint::handle(const Request& request,
     case http::verb::post:
       co_return co_await post(request, *principal, remote_address);
     case http::verb::delete_:
-      co_return end_session(request, *principal);
+      co_return end_session(request, *principal, remote_address);
     default: {
       // GET would open a server-initiated SSE stream; this server sends none.
       auto response =
@@ -180,7 +186,7 @@ net::awaitable<Response> McpEndpoint::post(const Request& request, const auth::P
                                             services_.tools, services_.identity, limits);
     created = true;
   } else {
-    session = find_session(request, principal);
+    session = find_session(request, principal, remote_address);
     if (!session) {
       co_return json_rpc_error(request, http::status::not_found, rpc::kInvalidRequest,
                                "Not Found: no such session (it ended or expired): initialize a "
@@ -213,12 +219,13 @@ net::awaitable<Response> McpEndpoint::post(const Request& request, const auth::P
   co_return response;
 }
 
-Response McpEndpoint::end_session(const Request& request, const auth::Principal& principal) {
+Response McpEndpoint::end_session(const Request& request, const auth::Principal& principal,
+                                  const std::string& remote_address) {
   if (header(request, kSessionHeader).empty()) {
     return json_rpc_error(request, http::status::bad_request, rpc::kInvalidRequest,
                           "Bad Request: Mcp-Session-Id header is required");
   }
-  auto session = find_session(request, principal);
+  auto session = find_session(request, principal, remote_address);
   if (!session) {
     return json_rpc_error(request, http::status::not_found, rpc::kInvalidRequest,
                           "Not Found: no such session");
@@ -230,16 +237,27 @@ Response McpEndpoint::end_session(const Request& request, const auth::Principal&
 }
 
 std::shared_ptr<HttpSession> McpEndpoint::find_session(const Request& request,
-                                                       const auth::Principal& principal) {
+                                                       const auth::Principal& principal,
+                                                       const std::string& remote_address) {
   const auto it = sessions_.find(std::string(header(request, kSessionHeader)));
   if (it == sessions_.end()) return nullptr;
   if (it->second->principal().name != principal.name) {
     // Same answer as an unknown id: a session id leaks nothing to another user.
     spdlog::warn("team server: {} presented session {} of {}: refused", principal.name,
                  audit_session_id(it->first), it->second->principal().name);
+    report_refusal(remote_address, "'" + principal.name + "' presented session " +
+                                       audit_session_id(it->first) + ", which belongs to '" +
+                                       it->second->principal().name + "'");
     return nullptr;
   }
   return it->second;
+}
+
+void McpEndpoint::report_refusal(const std::string& remote_address, std::string reason) {
+  if (services_.on_auth_failure) {
+    services_.on_auth_failure(
+        AuthFailure{std::chrono::system_clock::now(), remote_address, std::move(reason)});
+  }
 }
 
 void McpEndpoint::retire(std::shared_ptr<HttpSession> session) {

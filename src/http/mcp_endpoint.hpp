@@ -40,7 +40,8 @@ class McpEndpoint {
  private:
   net::awaitable<Response> post(const Request& request, const auth::Principal& principal,
                                 const std::string& remote_address);
-  Response end_session(const Request& request, const auth::Principal& principal);
+  Response end_session(const Request& request, const auth::Principal& principal,
+                       const std::string& remote_address);
   std::optional<auth::Principal> authenticate(const Request& request,
                                               const std::string& remote_address,
                                               std::string& reason);
@@ -49,7 +50,10 @@ class McpEndpoint {
   std::string base_url(const Request& request) const;
   // The session named by the request's Mcp-Session-Id, if it exists and is this principal's.
   std::shared_ptr<HttpSession> find_session(const Request& request,
-                                            const auth::Principal& principal);
+                                            const auth::Principal& principal,
+                                            const std::string& remote_address);
+  // A request refused for who or where it came from (not for its content): audited.
+  void report_refusal(const std::string& remote_address, std::string reason);
   void retire(std::shared_ptr<HttpSession> session);
 
   const TeamServerConfig& config_;

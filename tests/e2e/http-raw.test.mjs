@@ -181,6 +181,12 @@ describe('team server HTTP rules', { timeout: 60_000 }, () => {
       assert.ok(record.reason && record.time);
       assert.ok(!JSON.stringify(record).includes('dg_not-a-real-token'));
     }
+    // Refusals for where a request came from, or whose session it used, are audited too.
+    const reasons = records.map((r) => r.reason).join('\n');
+    assert.match(reasons, /forbidden Host 'evil\.example'/);
+    assert.match(reasons, /forbidden Origin 'https:\/\/evil\.example'/);
+    assert.match(reasons, /'bob' presented session http-[0-9a-f]{16}, which belongs to 'alice'/);
+    for (const token of Object.values(tokens)) assert.ok(!reasons.includes(token));
   });
 });
 

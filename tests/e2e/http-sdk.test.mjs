@@ -4,7 +4,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DEFAULT_POLICY, SDKS, childEnv, makeTempDir, readAuditCalls, requireEngineEnv, resultText } from './lib/dockgate.mjs';
+import {
+  DEFAULT_POLICY, SDKS, childEnv, docker, makeTempDir, randomSuffix, readAuditCalls, requireEngineEnv, resultText,
+} from './lib/dockgate.mjs';
 import { addToken, makeTestCerts, startTeamServer, trustTestCa } from './lib/team-server.mjs';
 
 const EXPECTED_PROTOCOL = { current: '2025-11-25', '1.12': '2025-03-26' };
@@ -89,6 +91,41 @@ for (const sdk of Object.keys(SDKS)) {
         Array.from({ length: 5 }, () => dg.client.callTool({ name: 'docker_ps', arguments: {} }, undefined, CALL)),
       );
       for (const result of results) assert.equal(result.isError, false, resultText(result));
+    });
+
+    test('tools.md scenario 1 (network, volume, db and web; web reaches db by name), then logs', { timeout: 60_000 }, async () => {
+      const sfx = randomSuffix();
+      const names = { network: `app-network-${sfx}`, volume: `db-data-${sfx}`, db: `db-${sfx}`, web: `web-${sfx}` };
+      const ok = async (name, args) => {
+        const result = await dg.client.callTool({ name, arguments: args }, undefined, { timeout: 30_000 });
+        assert.equal(result.isError ?? false, false, `${name} failed:\n${resultText(result)}`);
+        return resultText(result);
+      };
+      // The restricted default policy fills cap_drop ALL, no-new-privileges and limits itself.
+      const run = { image: 'dockgate-test/busybox:user', user: '1000:1000', read_only: true, network: names.network };
+      try {
+        await ok('docker_network_create', { name: names.network, driver: 'bridge' });
+        await ok('docker_volume_create', { name: names.volume });
+        await ok('docker_run', {
+          ...run, name: names.db, env: ['POSTGRES_DB=app'], volumes: [`${names.volume}:/data`],
+          command: ['httpd', '-f', '-v', '-p', '5432', '-h', '/data'],
+        });
+        await ok('docker_run', {
+          ...run, name: names.web, ports: ['127.0.0.1::8080'], env: [`DB_HOST=${names.db}`],
+          command: ['httpd', '-f', '-p', '8080'],
+        });
+        const reached = await ok('docker_exec', {
+          container: names.web, command: ['sh', '-c', `wget -q -O- http://${names.db}:5432/ 2>&1; true`],
+        });
+        assert.match(reached, /404/, 'web reached db by name');
+        // httpd -v logs each request: the one web just made shows in db's logs.
+        const logs = await ok('docker_logs', { container: names.db, tail: 20 });
+        assert.match(logs, /GET|404|request/i, logs);
+      } finally {
+        for (const c of [names.web, names.db]) await docker(['rm', '-f', c]).catch(() => {});
+        await docker(['volume', 'rm', '-f', names.volume]).catch(() => {});
+        await docker(['network', 'rm', names.network]).catch(() => {});
+      }
     });
 
     test('ends the session with DELETE (terminateSession)', async () => {
