@@ -64,7 +64,11 @@ po::options_description serve_flags() {
       ("auth-failures-per-minute", po::value<unsigned>(),
        "failed authentications per remote address and minute before 429 (default 10)")  //
       ("http-insecure-loopback",
-       "serve plain HTTP (no TLS): only on a loopback address, for local tests");
+       "serve plain HTTP (no TLS): only on a loopback address, for local tests")  //
+      ("http-test-no-auth",
+       "TESTS ONLY: no authentication, every request is the principal 'conformance-test' with no "
+       "roles; only on a loopback address, never with --users-file (for the MCP conformance "
+       "suite)");
   flags.add(team);
   return flags;
 }
@@ -203,7 +207,8 @@ Status apply_team_server_flags(const po::variables_map& flags, ServeOptions& opt
                              "allowed-origin",
                              "session-idle-timeout",
                              "auth-failures-per-minute",
-                             "http-insecure-loopback"};
+                             "http-insecure-loopback",
+                             "http-test-no-auth"};
   if (!flags.count("http")) {
     for (const char* name : team_only) {
       if (flags.count(name)) {
@@ -225,6 +230,7 @@ Status apply_team_server_flags(const po::variables_map& flags, ServeOptions& opt
   if (flags.count("tls-cert")) config.tls_cert_file = flags["tls-cert"].as<std::string>();
   if (flags.count("tls-key")) config.tls_key_file = flags["tls-key"].as<std::string>();
   config.insecure_loopback = flags.count("http-insecure-loopback") > 0;
+  config.test_no_auth = flags.count("http-test-no-auth") > 0;
   if (flags.count("allowed-host")) {
     config.allowed_hosts = flags["allowed-host"].as<std::vector<std::string>>();
   }
@@ -256,6 +262,15 @@ Status apply_team_server_flags(const po::variables_map& flags, ServeOptions& opt
     config.auth_failures_per_minute = count;
   }
   if (auto why = team_server::check_config(config); !why.empty()) return make_error(why);
+  if (config.test_no_auth) {
+    if (flags.count("users-file")) {
+      return make_error(
+          "--http-test-no-auth and --users-file exclude each other: the test mode checks no "
+          "tokens");
+    }
+    options.http = std::move(config);
+    return Ok{};
+  }
   if (!flags.count("users-file")) {
     return make_error("--users-file is required with --http (create it with dockgate token add)");
   }

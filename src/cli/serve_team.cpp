@@ -21,12 +21,21 @@ nlohmann::json auth_failure_record(const team_server::AuthFailure& failure) {
 
 int serve_team(const ServeOptions& options, mcp::ToolService& tools,
                const mcp::ServerIdentity& identity, audit::AuditWriter& audit) {
-  auto users = auth::UserDirectory::load(options.users_file);
+  if (options.http->test_no_auth) {
+    spdlog::warn(
+        "!!! --http-test-no-auth: NO AUTHENTICATION. Every request on {}:{} is the principal "
+        "'{}' with no roles. This mode exists only for the MCP conformance suite; never use it "
+        "for real work !!!",
+        options.http->bind_host, options.http->port, team_server::kTestNoAuthPrincipal);
+  }
+  auto users = options.http->test_no_auth
+                   ? auth::UserDirectory::parse("users:\n", "(no users file)")
+                   : auth::UserDirectory::load(options.users_file);
   if (!users) {
     spdlog::critical("cannot start: the users file does not load: {}", users.error().message);
     return 2;
   }
-  if (users->size() == 0) {
+  if (users->size() == 0 && !options.http->test_no_auth) {
     spdlog::warn(
         "the users file {} has no users yet: every request will be refused (add one "
         "with dockgate token add)",
@@ -42,6 +51,13 @@ int serve_team(const ServeOptions& options, mcp::ToolService& tools,
         }
       },
       [&](const std::string& url) {
+        if (options.http->test_no_auth) {
+          spdlog::warn(
+              "team server listening on {} WITHOUT AUTHENTICATION (test mode); stop "
+              "with SIGTERM",
+              url);
+          return;
+        }
         spdlog::info("team server listening on {} ({} user entries from {}); stop with SIGTERM",
                      url, users->size(), options.users_file);
       }};

@@ -10,6 +10,8 @@ namespace dockgate::team_server {
 std::optional<auth::Principal> McpEndpoint::authenticate(const Request& request,
                                                          const std::string& remote_address,
                                                          std::string& reason) {
+  // --http-test-no-auth (loopback only, checked at start): one fixed principal, no roles.
+  if (config_.test_no_auth) return auth::Principal{kTestNoAuthPrincipal, {}};
   const auto field = request.find(http::field::authorization);
   if (field == request.end()) {
     reason = "no Authorization header";

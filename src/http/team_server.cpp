@@ -11,6 +11,11 @@ std::string check_config(const TeamServerConfig& config) {
   if (ec) {
     return "'" + config.bind_host + "' is not an IP address to listen on (e.g. 127.0.0.1:8443)";
   }
+  if (config.test_no_auth && !address.is_loopback()) {
+    return "--http-test-no-auth (no authentication, for the conformance suite) is only allowed on "
+           "a loopback address, not " +
+           config.bind_host;
+  }
   if (config.insecure_loopback) {
     if (!address.is_loopback()) {
       return "plain HTTP (--http-insecure-loopback) is only allowed on a loopback address, not " +

@@ -21,6 +21,10 @@ struct TeamServerConfig {
   // Plain HTTP is allowed only on a loopback address and only when asked for by name
   // (--http-insecure-loopback): tokens would otherwise cross the network in clear.
   bool insecure_loopback = false;
+  // --http-test-no-auth: no bearer tokens at all; every request is the principal
+  // kTestNoAuthPrincipal with no roles. Only for the MCP conformance suite, which cannot send
+  // a token: refused unless the listen address is loopback.
+  bool test_no_auth = false;
   std::string tls_cert_file;  // PEM chain
   std::string tls_key_file;
   std::vector<std::string> allowed_hosts;    // empty: default_allowed_hosts(bind, port)
@@ -37,6 +41,9 @@ struct TeamServerConfig {
   std::chrono::seconds shutdown_grace{60};  // SIGTERM: calls in flight get this long
   std::size_t worker_threads_per_session = 2;
 };
+
+// The principal of every request in the --http-test-no-auth mode.
+inline constexpr const char* kTestNoAuthPrincipal = "conformance-test";
 
 // A failed authentication, for the audit log (never the token itself).
 struct AuthFailure {
