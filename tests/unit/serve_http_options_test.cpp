@@ -110,6 +110,43 @@ TEST(ServeHttpOptions, PlainHttpOnlyOnLoopbackAndOnlyByName) {
   EXPECT_FALSE(error_for(with_tls({"--http", "127.0.0.1:1", "--http-insecure-loopback"})).empty());
 }
 
+TEST(ServeHttpOptions, TestNoAuthOnlyOnLoopbackAndWithoutUsers) {
+  auto options =
+      parse({"--http", "127.0.0.1:0", "--http-insecure-loopback", "--http-test-no-auth"});
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  EXPECT_TRUE(options->http->test_no_auth);
+  EXPECT_TRUE(options->users_file.empty());
+  auto ipv6 = parse({"--http", "[::1]:0", "--http-insecure-loopback", "--http-test-no-auth"});
+  ASSERT_TRUE(ipv6.ok()) << ipv6.error().message;
+  // With TLS on loopback it is allowed too (no users file).
+  auto tls = parse({"--http", "127.0.0.1:0", "--tls-cert", "c.pem", "--tls-key", "k.pem",
+                    "--http-test-no-auth"});
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  EXPECT_TRUE(tls->http->test_no_auth);
+  // Off loopback: refused, with TLS or without.
+  EXPECT_NE(error_for({"--http", "0.0.0.0:8080", "--tls-cert", "c.pem", "--tls-key", "k.pem",
+                       "--http-test-no-auth"})
+                .find("--http-test-no-auth"),
+            std::string::npos);
+  EXPECT_NE(error_for({"--http", "10.1.2.3:8080", "--tls-cert", "c.pem", "--tls-key", "k.pem",
+                       "--http-test-no-auth"})
+                .find("loopback"),
+            std::string::npos);
+  EXPECT_NE(error_for({"--http", "0.0.0.0:8080", "--http-insecure-loopback", "--http-test-no-auth"})
+                .find("loopback"),
+            std::string::npos);
+  // Neither TLS nor --http-insecure-loopback: refused.
+  EXPECT_NE(error_for({"--http", "127.0.0.1:8080", "--http-test-no-auth"}).find("--tls-cert"),
+            std::string::npos);
+  // A users file contradicts it.
+  EXPECT_NE(error_for({"--http", "127.0.0.1:8080", "--http-insecure-loopback",
+                       "--http-test-no-auth", "--users-file", "u"})
+                .find("exclude each other"),
+            std::string::npos);
+  // Without --http it means nothing.
+  EXPECT_NE(error_for({"--http-test-no-auth"}).find("only applies"), std::string::npos);
+}
+
 TEST(ServeHttpOptions, PrincipalComesFromTheTokenNotFlags) {
   EXPECT_NE(error_for(with_tls({"--http", "127.0.0.1:1", "--principal", "root"})).find("token"),
             std::string::npos);
