@@ -54,6 +54,13 @@ struct RestartPolicy {
   int maximum_retry_count = 0;
 };
 
+// A user-defined network a container joins besides its first one (compose services may join
+// several): connected after create, before start.
+struct NetworkAttachment {
+  std::string network;
+  std::vector<std::string> aliases;  // names other containers on it resolve to this one
+};
+
 struct ContainerSpec {
   std::string name;  // may be empty: the engine picks one
   ImageRef image;
@@ -69,6 +76,9 @@ struct ContainerSpec {
   std::vector<std::string> secrets;  // secret names; each becomes a read-only bind of
                                      // <secrets folder>/<name> at /run/secrets/<name>
   std::string network;            // "" = default bridge; "host", "none", "container:<x>" or a name
+  std::vector<std::string> network_aliases;       // on `network` (a user-defined network only)
+  std::vector<NetworkAttachment> extra_networks;  // more user-defined networks
+  std::vector<std::string> exposed_ports;         // "80/tcp": documentation, nothing published
   std::string pid_mode;           // "", "host", "container:<x>"
   std::string ipc_mode;           // "", "private", "shareable", "host", "container:<x>"
   std::string uts_mode;           // "", "host"
@@ -88,6 +98,8 @@ struct ContainerSpec {
   RestartPolicy restart;
   bool auto_remove = false;
   std::optional<HealthCheck> healthcheck;
+  bool init = false;                     // run an init process (docker run --init)
+  std::optional<int> stop_timeout_s;     // seconds between SIGTERM and SIGKILL; absent: 10
 };
 
 }  // namespace dockgate::actions
