@@ -22,6 +22,8 @@ packages=(
   docker.io docker-registry busybox-static openssl iptables iproute2 curl
   # htpasswd (bcrypt) for the authenticated test registry (scripts/auth-registry.sh)
   apache2-utils
+  # Docker Compose v1, only to check that it sees the stacks docker_compose_up creates
+  docker-compose
 )
 # Keep a node that is already there (e.g. NodeSource's, which bundles npm and conflicts with
 # Debian's npm package); only a machine without node gets Debian's nodejs and npm.
@@ -50,7 +52,7 @@ else
     "${missing[@]}" </dev/null >&2
 fi
 
-for tool in node npm docker dockerd containerd runc docker-registry openssl; do
+for tool in node npm docker dockerd containerd runc docker-registry openssl docker-compose; do
   command -v "$tool" >/dev/null 2>&1 || { log "missing after install: $tool"; exit 1; }
 done
 [[ -x /bin/busybox ]] || { log "missing after install: /bin/busybox (busybox-static)"; exit 1; }

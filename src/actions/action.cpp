@@ -67,12 +67,55 @@ json spec_json(const ContainerSpec& s) {
   if (!s.devices.empty()) out["devices"] = s.devices;
   if (!s.sysctls.empty()) out["sysctls"] = s.sysctls;
   if (!s.volumes_from.empty()) out["volumes_from"] = s.volumes_from;
+  if (!s.network_aliases.empty()) out["network_aliases"] = s.network_aliases;
+  if (!s.extra_networks.empty()) {
+    json extra = json::array();
+    for (const auto& n : s.extra_networks)
+      extra.push_back({{"network", n.network}, {"aliases", n.aliases}});
+    out["extra_networks"] = extra;
+  }
+  if (!s.exposed_ports.empty()) out["exposed_ports"] = s.exposed_ports;
+  if (s.init) out["init"] = true;
+  if (s.stop_timeout_s) out["stop_timeout_s"] = *s.stop_timeout_s;
   if (s.healthcheck)
     out["healthcheck"] = {{"test", s.healthcheck->test}, {"retries", s.healthcheck->retries}};
   return out;
 }
 
 }  // namespace
+
+namespace {
+// The plan, step by step, for the audit log: each step's own action in brief.
+json steps_json(const std::vector<ComposeStep>& steps) {
+  json out = json::array();
+  for (const auto& step : steps) {
+    json entry = {{"tool", step.tool}, {"subject", step.subject}, {"action", to_json(step.action)}};
+    if (!step.waits.empty()) {
+      json waits = json::array();
+      static const char* kConditions[] = {"service_started", "service_healthy",
+                                          "service_completed_successfully"};
+      for (const auto& w : step.waits)
+        waits.push_back(
+            {{"service", w.service}, {"condition", kConditions[static_cast<int>(w.condition)]}});
+      entry["waits"] = waits;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+}  // namespace
+
+const std::vector<ComposeStep>* compose_steps(const Action& action) {
+  if (const auto* up = std::get_if<ComposeUp>(&action)) return &up->steps;
+  if (const auto* down = std::get_if<ComposeDown>(&action)) return &down->steps;
+  return nullptr;
+}
+
+std::vector<ComposeStep>* compose_steps(Action& action) {
+  if (auto* up = std::get_if<ComposeUp>(&action)) return &up->steps;
+  if (auto* down = std::get_if<ComposeDown>(&action)) return &down->steps;
+  return nullptr;
+}
 
 std::string ImageRef::full() const {
   std::string out = registry + "/" + repository;
@@ -120,6 +163,8 @@ std::string operation_name(const Action& action) {
                         [](const BuildImage&) { return "image.build"; },
                         [](const PullImage&) { return "image.pull"; },
                         [](const RemoveImage&) { return "image.remove"; },
+                        [](const ComposeUp&) { return "compose.up"; },
+                        [](const ComposeDown&) { return "compose.down"; },
                     },
                     action);
 }
@@ -235,6 +280,20 @@ json to_json(const Action& action) {
                    out["image"] = a.image;
                    out["force"] = a.force;
                  },
+                 [&](const ComposeUp& a) {
+                   out["project"] = a.project;
+                   out["source"] = a.source;
+                   out["services"] = a.services;
+                   out["detach"] = a.detach;
+                   out["steps"] = steps_json(a.steps);
+                 },
+                 [&](const ComposeDown& a) {
+                   out["project"] = a.project;
+                   out["source"] = a.source;
+                   out["remove_volumes"] = a.remove_volumes;
+                   out["remove_images"] = a.remove_images;
+                   out["steps"] = steps_json(a.steps);
+                 },
              },
              action);
   return out;
@@ -269,6 +328,10 @@ json Facts::to_json() const {
                              {"labels", joined_network->labels}};
   }
   if (!canonical_paths.empty()) out["canonical_paths"] = canonical_paths;
+  if (!steps.empty()) {
+    out["steps"] = json::array();
+    for (const auto& step : steps) out["steps"].push_back(step.to_json());
+  }
   return out;
 }
 

@@ -143,10 +143,55 @@ struct ShowPolicy {
   std::string tool;  // "" = every rule; else the rules that can match this tool
 };
 
-using Action = std::variant<ListContainers, ListImages, InspectObject, RunContainer, StopContainer,
-                            RemoveContainer, ReadLogs, ExecCommand, ListVolumes, CreateVolume,
-                            RemoveVolume, ListNetworks, CreateNetwork, RemoveNetwork, PullImage,
-                            RemoveImage, BuildImage, CheckPolicy, ShowPolicy>;
+// docker_compose_up / docker_compose_down: a Compose project as a list of steps, each an action
+// of its own that the policy judges exactly as the single tool named in `tool` would be judged
+// (so that a rule written for docker_run holds for every compose service), executed in order.
+struct ComposeStep;
+
+struct ComposeUp {
+  std::string project;
+  std::string source;                 // the compose file's canonical path, or "(inline content)"
+  std::vector<std::string> services;  // the services started, in start order
+  bool detach = true;  // false: wait (bounded) for the services to exit, return their logs
+  std::vector<ComposeStep> steps;  // networks, volumes, images, then containers
+};
+
+struct ComposeDown {
+  std::string project;
+  std::string source;
+  bool remove_volumes = false;
+  std::string remove_images = "none";  // none | local | all
+  std::vector<ComposeStep> steps;      // containers, networks, then volumes and images
+};
+
+using Action =
+    std::variant<ListContainers, ListImages, InspectObject, RunContainer, StopContainer,
+                 RemoveContainer, ReadLogs, ExecCommand, ListVolumes, CreateVolume, RemoveVolume,
+                 ListNetworks, CreateNetwork, RemoveNetwork, PullImage, RemoveImage, BuildImage,
+                 CheckPolicy, ShowPolicy, ComposeUp, ComposeDown>;
+
+// What a compose container waits for before it starts (depends_on).
+enum class WaitCondition { Started, Healthy, CompletedSuccessfully };
+struct ServiceWait {
+  std::string service;
+  std::string container;
+  WaitCondition condition = WaitCondition::Started;
+};
+
+struct ComposeStep {
+  std::string tool;     // whose rules judge it: "docker_run", "docker_network_create", ...
+  std::string subject;  // for people and violation fields: "services.web", "networks.default"
+  Action action;
+  // How the executor treats an object that already exists (facts decide at execution):
+  //   create steps (network, volume, pull): kept as it is; run steps: kept when its
+  //   com.docker.compose.config-hash label matches, else replaced; remove steps: skipped when
+  //   absent, and never run on an object without this project's label.
+  std::vector<ServiceWait> waits;  // run steps: depends_on, in order
+};
+
+// The steps of a compose action (empty for every other action).
+const std::vector<ComposeStep>* compose_steps(const Action& action);
+std::vector<ComposeStep>* compose_steps(Action& action);
 
 // A stable dotted name the policy can match on: "container.list", "image.list", ...
 std::string operation_name(const Action& action);
@@ -201,6 +246,8 @@ struct Facts {
   // docker_run: each bind source as written -> its canonical path on the engine host (symlinks
   // resolved; for a path that does not exist, its deepest existing parent resolved).
   std::map<std::string, std::string> canonical_paths;
+  // docker_compose_up / _down: each step's facts, by index into the action's steps.
+  std::vector<Facts> steps;
   nlohmann::json to_json() const;
 };
 

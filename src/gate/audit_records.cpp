@@ -106,6 +106,7 @@ json outcome_record(const OutcomeRecord& outcome) {
   if (!outcome.error.empty()) record["error"] = outcome.error;
   if (outcome.engine_status) record["engine_status"] = *outcome.engine_status;
   if (outcome.created.is_array() && !outcome.created.empty()) record["created"] = outcome.created;
+  if (outcome.steps.is_array()) record["steps"] = outcome.steps;
   record["duration_ms"] = outcome.duration.count();
   return record;
 }
@@ -139,6 +140,16 @@ json created_objects(const actions::Action& action, const json& result) {
     id = text("Id");
   else if (std::holds_alternative<actions::BuildImage>(action))
     id = text("image_id");
+  if (std::holds_alternative<actions::ComposeUp>(action)) {
+    // What this call created: containers (and networks, volumes) its steps report "created".
+    json ids = json::array();
+    for (const auto& step : result.value("steps", json::array())) {
+      const std::string outcome = step.value("outcome", "");
+      if (outcome == "created" || outcome == "recreated")
+        ids.push_back(step.value("id", step.value("object", "")));
+    }
+    return ids.empty() ? json(nullptr) : ids;
+  }
   return id.empty() ? json(nullptr) : json::array({id});
 }
 

@@ -47,6 +47,7 @@ struct OutcomeRecord {
   std::chrono::milliseconds duration;
   std::optional<int> engine_status;  // the engine's HTTP status, when it answered with an error
   nlohmann::json created;            // ids of the objects the call created (array), or null
+  nlohmann::json steps;              // compose: each step's outcome (array), or null
 };
 
 nlohmann::json outcome_record(const OutcomeRecord& outcome);

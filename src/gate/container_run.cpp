@@ -6,6 +6,8 @@
 #include <regex>
 #include <thread>
 
+#include <openssl/sha.h>
+
 #include "gate/engine_requests.hpp"
 
 namespace dockgate::gate {
@@ -126,7 +128,16 @@ Result<json> create_body(const actions::ContainerSpec& spec,
         {{"HostIp", port.host_ip},
          {"HostPort", port.host_port == 0 ? std::string() : std::to_string(port.host_port)}});
   }
+  for (const auto& port : spec.exposed_ports) exposed[port] = json::object();
   if (!exposed.empty()) config["ExposedPorts"] = exposed;
+  if (spec.stop_timeout_s) config["StopTimeout"] = *spec.stop_timeout_s;
+  if (spec.init) host["Init"] = true;
+  // Aliases on the first network are set at create; further networks are connected before
+  // start (the API takes one endpoint at create on 1.41).
+  if (!spec.network_aliases.empty() && actions::is_user_network(spec.network)) {
+    config["NetworkingConfig"] = {
+        {"EndpointsConfig", {{spec.network, {{"Aliases", spec.network_aliases}}}}}};
+  }
   if (!bindings.empty()) host["PortBindings"] = bindings;
   host["PublishAllPorts"] = spec.publish_all;
   json mounts = json::array();
@@ -261,6 +272,17 @@ Result<json> run_container(engine::EngineClient& engine, const actions::RunConta
     if (w.is_string()) warnings.push_back(w);
   }
 
+  for (const auto& attachment : spec.extra_networks) {
+    const json connect = {{"Container", id}, {"EndpointConfig", {{"Aliases", attachment.aliases}}}};
+    auto connected = status_only(
+        engine.post("/networks/" + url_encode(attachment.network) + "/connect", connect),
+        json::object());
+    if (!connected) {
+      (void)engine.del("/containers/" + id + "?force=1&v=1");
+      return make_error("the container was created but could not join network " +
+                        attachment.network + ", so it was removed: " + connected.error().message);
+    }
+  }
   auto started = status_only(engine.post("/containers/" + id + "/start"), json::object());
   if (!started) {
     // No half-made container stays behind (nor its anonymous volumes).
@@ -306,6 +328,24 @@ Result<json> run_container(engine::EngineClient& engine, const actions::RunConta
   result["output_truncated"] = truncated;
   if (remove_after_reading) (void)engine.del("/containers/" + id + "?force=1&v=1");
   return result;
+}
+
+Result<std::string> config_hash(const actions::ContainerSpec& spec,
+                                const ExecutionSettings& settings) {
+  auto secrets = secret_mounts(spec, settings);
+  if (!secrets) return secrets.error();
+  auto body = create_body(spec, *secrets, spec.auto_remove);
+  if (!body) return body.error();
+  const std::string text = body->dump();
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex;
+  static const char* kHex = "0123456789abcdef";
+  for (const unsigned char byte : digest) {
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 15]);
+  }
+  return hex;
 }
 
 }  // namespace dockgate::gate

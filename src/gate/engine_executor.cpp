@@ -130,6 +130,8 @@ Result<json> EngineActionExecutor::execute(const actions::Action& action,
             return make_error("the policy is shown by the gate, never by the engine");
           },
           [&](const actions::BuildImage& a) { return build_image(engine_, a, settings_); },
+          [&](const actions::ComposeUp& a) { return compose_up(engine_, a, settings_, progress); },
+          [&](const actions::ComposeDown& a) { return compose_down(engine_, a); },
       },
       action);
 }

@@ -18,6 +18,8 @@ class EngineActionExecutor final : public ActionExecutor {
                                  const ProgressCallback& progress) override;
 
  private:
+  Result<actions::Facts> compose_facts(const std::vector<actions::ComposeStep>& steps);
+
   engine::EngineClient& engine_;
   ExecutionSettings settings_;
 };

@@ -36,6 +36,8 @@ struct ExecutionSettings {
   std::map<std::string, RegistryCredential> registry_auth;  // registry host -> credential
   std::chrono::milliseconds build_budget{50000};            // docker_build: then the answer says so
   std::uint64_t max_build_context_bytes = 512ull * 1024 * 1024;  // docker_build context tar
+  // docker_compose_up: the whole call (images, health waits, detach:false) ends within it.
+  std::chrono::milliseconds compose_budget{50000};
 };
 
 // The engine's JSON answer, or an error in plain words: "engine error (404): No such
@@ -76,6 +78,19 @@ Result<nlohmann::json> pull_image(engine::EngineClient& engine, const actions::P
                                   const std::function<void(double, std::string)>& progress);
 Result<nlohmann::json> remove_image(engine::EngineClient& engine,
                                     const actions::RemoveImage& remove);
+
+// Compose's com.docker.compose.config-hash: SHA-256 of the create request the spec becomes
+// (without that label), so a changed service, or a changed policy default, is recreated.
+Result<std::string> config_hash(const actions::ContainerSpec& spec,
+                                const ExecutionSettings& settings);
+
+// docker_compose_up / docker_compose_down: each step in order (gate/compose_up.cpp,
+// compose_down.cpp). The result lists every step's outcome; "error" is set when a step failed
+// (the steps after it were not run).
+Result<nlohmann::json> compose_up(engine::EngineClient& engine, const actions::ComposeUp& up,
+                                  const ExecutionSettings& settings,
+                                  const std::function<void(double, std::string)>& progress);
+Result<nlohmann::json> compose_down(engine::EngineClient& engine, const actions::ComposeDown& down);
 
 // Percent-encodes everything but RFC 3986's unreserved characters.
 std::string url_encode(std::string_view text);

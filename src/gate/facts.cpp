@@ -168,7 +168,39 @@ Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action&
     facts.object = *object;
     return facts;
   }
+  if (const auto* steps = actions::compose_steps(action)) return compose_facts(*steps);
   return actions::Facts{};
+}
+
+// Each step's facts as its own tool would gather them, plus what compose needs besides: the
+// container a service step would replace (the owner control judges it), and whether a
+// network, volume or image to create is there already.
+Result<actions::Facts> EngineActionExecutor::compose_facts(
+    const std::vector<actions::ComposeStep>& steps) {
+  actions::Facts facts;
+  for (const auto& step : steps) {
+    auto own = gather_facts(step.action);
+    if (!own) return make_error(step.subject + ": " + own.error().message);
+    if (const auto* run = std::get_if<actions::RunContainer>(&step.action)) {
+      auto existing = container_facts(engine_, run->spec.name);
+      if (!existing) return existing.error();
+      if (existing->exists) own->container = *existing;
+    } else if (const auto* volume = std::get_if<actions::CreateVolume>(&step.action)) {
+      auto object = object_facts(engine_, actions::ObjectKind::Volume, volume->name);
+      if (!object) return object.error();
+      own->object = *object;
+    } else if (const auto* network = std::get_if<actions::CreateNetwork>(&step.action)) {
+      auto object = object_facts(engine_, actions::ObjectKind::Network, network->name);
+      if (!object) return object.error();
+      own->object = *object;
+    } else if (const auto* pull = std::get_if<actions::PullImage>(&step.action)) {
+      auto image = image_facts(engine_, pull->image.full());
+      if (!image) return image.error();
+      own->image = *image;
+    }
+    facts.steps.push_back(std::move(*own));
+  }
+  return facts;
 }
 
 }  // namespace dockgate::gate

@@ -158,10 +158,10 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
   // Secrets are taken out once, before any record of this call is built.
   const Redaction redaction = redact_arguments(tool_name, arguments);
   auto record_outcome = [&](std::string_view result, const std::string& error,
-                            std::optional<int> engine_status, json created) {
+                            std::optional<int> engine_status, json created, json steps) {
     auto written = audit_.append(outcome_record(
         OutcomeRecord{call_id, clock_(), context, tool_name, result, redaction.scrub(error),
-                      elapsed(), engine_status, std::move(created)}));
+                      elapsed(), engine_status, std::move(created), std::move(steps)}));
     if (!written)
       spdlog::error("audit outcome of call {} lost: {}", call_id, written.error().message);
   };
@@ -176,7 +176,7 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
     }
     // Facts that could not be gathered: the engine's answer, when it gave one.
     const auto status = result == "engine_error" ? engine_status_of(message) : std::nullopt;
-    record_outcome(result, stage == CallStage::Denied ? "" : message, status, nullptr);
+    record_outcome(result, stage == CallStage::Denied ? "" : message, status, nullptr, nullptr);
     return error_outcome(message);
   };
 
@@ -234,10 +234,22 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
   }
   if (!result) {
     const std::string& error = result.error().message;
-    record_outcome(engine_failure_result(error), error, engine_status_of(error), nullptr);
+    record_outcome(engine_failure_result(error), error, engine_status_of(error), nullptr, nullptr);
     return error_outcome(error);
   }
-  record_outcome("ok", "", std::nullopt, created_objects(*action, *result));
+  // Compose: every step's outcome is recorded; a failed step fails the call, after the steps
+  // before it ran (the answer lists them, so the model knows what exists now).
+  const json steps = actions::compose_steps(*action) != nullptr
+                         ? redaction.scrub_json(result->value("steps", json::array()))
+                         : json(nullptr);
+  if (const auto failed = result->find("error");
+      actions::compose_steps(*action) != nullptr && failed != result->end()) {
+    const std::string error = failed->get<std::string>();
+    record_outcome(engine_failure_result(error), error, engine_status_of(error), nullptr, steps);
+    auto output = judgement.planner->render(*action, *result, clock_());
+    return error_outcome(output.text);
+  }
+  record_outcome("ok", "", std::nullopt, created_objects(*action, *result), steps);
   auto output = judgement.planner->render(*action, *result, clock_());
   output.text += mutations_text(decision) + warnings_text(decision);
   return CallOutcome{std::move(output.text), std::move(output.structured), false};

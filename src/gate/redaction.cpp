@@ -36,6 +36,11 @@ class Redactor {
         environment(value, at);
       } else if (tool == "docker_build" && key == "build_args") {
         all_values(value, at);
+      } else if ((tool == "docker_compose_up" || tool == "docker_compose_down") &&
+                 key == "content") {
+        // An inline compose file holds environment values; the intent's plan records every
+        // service with its env keys only.
+        replace(value, at);
       } else if (tool == "docker_policy_check" && key == "arguments" &&
                  arguments.contains("tool") && arguments["tool"].is_string()) {
         call(arguments["tool"].get<std::string>(), value, at);

@@ -4,6 +4,8 @@
 //   - docker_run / docker_exec `env` (and `environment`): every value, whatever its name;
 //     "KEY=VALUE" keeps its KEY, {"KEY": "VALUE"} its key;
 //   - docker_build `build_args`: every value;
+//   - docker_compose_up / _down `content` (an inline compose file): all of it; the intent's
+//     plan records each service, with env keys only;
 //   - any tool, at any depth: the value of a key named like a credential (password, passwd,
 //     secret, token, auth, credential, api_key, apikey, private_key, access_key), e.g. a
 //     client's stray {"registry_auth": "..."} to docker_pull (registry logins come from the

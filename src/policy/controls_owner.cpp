@@ -141,6 +141,13 @@ void check_run_joins(const OwnerControl& control, const actions::RunContainer& r
                        " is not one of them (or does not exist); create it first with "
                        "docker_volume_create; docker_volume_ls lists yours"});
   }
+  // A compose service whose container exists is replaced: that container must be the caller's.
+  if (facts.container && facts.container->exists &&
+      !owned_by(&facts.container->labels, control, principal, teams)) {
+    out.push_back({"owner", "name", quoted(run.spec.name), "containers labelled " + owned,
+                   "a container named " + quoted(run.spec.name) + " exists and is not labelled " +
+                       owned + ": choose another compose project name"});
+  }
   if (!actions::is_user_network(run.spec.network)) return;
   if (facts.joined_network && facts.joined_network->exists &&
       owned_by(&facts.joined_network->labels, control, principal, teams))

@@ -3,6 +3,7 @@
 // so a model can fix everything in one retry.
 #include <algorithm>
 
+#include "policy/compose_judging.hpp"
 #include "policy/mutations.hpp"
 #include "policy/policy.hpp"
 
@@ -155,6 +156,8 @@ Decision PolicySet::decide(const DecisionInput& input) const {
 }
 
 Decision PolicySet::judge(const JudgeInput& input) const {
+  if (auto* steps = actions::compose_steps(input.action))
+    return judge_compose(*this, input, *steps);
   const DecisionInput view{input.tool, input.action, input.facts, input.principal, input.now};
   const std::string operation = actions::operation_name(input.action);
   std::vector<Mutation> mutations;

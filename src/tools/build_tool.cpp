@@ -15,6 +15,7 @@
 #include "tools/builtin_tools.hpp"
 #include "tools/dockerfile_from.hpp"
 #include "tools/schema_builders.hpp"
+#include "tools/workspace_paths.hpp"
 
 namespace dockgate::tools {
 namespace {
@@ -22,24 +23,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxDockerfileBytes = 1 << 20;
-
-std::optional<std::string> real_path(const std::string& path) {
-  char resolved[PATH_MAX];
-  if (::realpath(path.c_str(), resolved) == nullptr) return std::nullopt;
-  return std::string(resolved);
-}
-
-bool inside(const std::string& path, const std::string& root) {
-  return path == root || root == "/" ||
-         (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-          path[root.size()] == '/');
-}
-
-std::string roots_text(const std::vector<std::string>& roots) {
-  std::string text;
-  for (const auto& root : roots) text += (text.empty() ? "" : ", ") + root;
-  return text;
-}
 
 class BuildTool final : public Tool {
  public:
@@ -171,7 +154,7 @@ class BuildTool final : public Tool {
     if (!std::filesystem::is_directory(*canonical))
       return make_error("path \"" + path + "\": not a folder");
     for (const auto& root : roots_) {
-      if (const auto real_root = real_path(root); real_root && inside(*canonical, *real_root))
+      if (const auto real_root = real_path(root); real_root && path_inside(*canonical, *real_root))
         return *canonical;
     }
     return make_error("path \"" + path + "\" (" + *canonical +

@@ -29,5 +29,8 @@ std::unique_ptr<Tool> make_pull_tool();
 std::unique_ptr<Tool> make_rmi_tool();
 // workspace_roots: folders docker_build may read contexts from (none: it refuses).
 std::unique_ptr<Tool> make_build_tool(std::vector<std::string> workspace_roots);
+// The same roots: where compose files (and their build contexts, env files) may be read.
+std::unique_ptr<Tool> make_compose_up_tool(std::vector<std::string> workspace_roots);
+std::unique_ptr<Tool> make_compose_down_tool(std::vector<std::string> workspace_roots);
 
 }  // namespace dockgate::tools

@@ -22,6 +22,8 @@ ToolRegistry ToolRegistry::with_builtin_tools(const std::vector<std::string>& wo
   registry.add(make_pull_tool());
   registry.add(make_rmi_tool());
   registry.add(make_build_tool(workspace_roots));
+  registry.add(make_compose_up_tool(workspace_roots));
+  registry.add(make_compose_down_tool(workspace_roots));
   registry.add(make_policy_check_tool());
   registry.add(make_policy_show_tool());
   return registry;

@@ -139,7 +139,8 @@ TEST(AuditRecords, OutcomeCarriesEngineStatusAndCreatedIds) {
                                                    "",
                                                    std::chrono::milliseconds(5),
                                                    std::nullopt,
-                                                   json::array({"c0ffee"})});
+                                                   json::array({"c0ffee"}),
+                                                   nullptr});
   EXPECT_EQ(record["created"], json({"c0ffee"}));
   EXPECT_FALSE(record.contains("engine_status"));
   EXPECT_EQ(engine_status_of("engine error (404): No such container: web"), 404);
