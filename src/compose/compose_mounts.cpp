@@ -100,7 +100,9 @@ actions::Mount long_volume(const Reader& reader, const YAML::Node& node, const s
   }
   if (type == "bind") {
     if (source.empty()) reader.fail_field(node, where, field, "a bind mount needs a 'source'");
-    source = resolve_path(project_dir(reader), source);
+    // As the short form: relative paths resolve against the project folder; absolute ones go
+    // to docker_run's parser as written ("~" and ".." in them are refused there).
+    if (source[0] != '/' && source[0] != '~') source = resolve_path(project_dir(reader), source);
   } else if (!source.empty() && (source[0] == '/' || is_relative_host_path(source))) {
     reader.fail_field(node, where, field + ".source",
                       "is a path: a volume's source is a volume name (use type: bind for a path)");

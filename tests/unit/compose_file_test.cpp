@@ -342,6 +342,10 @@ TEST(ComposeService, VolumesShortAndLong) {
                   "use type: bind for a path");
   EXPECT_CONTAINS(parse_error(service("volumes: [\"~/x:/x\"]")), "'volumes[0]'");
   EXPECT_CONTAINS(parse_error(service("volumes: [\"/a/../etc:/x\"]")), "'..'");
+  EXPECT_CONTAINS(parse_error(service("volumes: [{type: bind, source: /a/../etc, target: /x}]")),
+                  "'..'");
+  EXPECT_CONTAINS(parse_error(service("volumes: [{type: bind, source: ~/x, target: /x}]")),
+                  "'volumes[0]'");
 }
 
 TEST(ComposeService, NetworksAndNetworkMode) {
