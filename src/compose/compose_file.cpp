@@ -129,7 +129,11 @@ ComposeFile parse(std::string_view yaml_text, const ParseOptions& options) {
   }
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(yaml_text));
+    auto documents = YAML::LoadAll(std::string(yaml_text));
+    if (documents.size() > 1) {
+      reader.fail(documents[1], "the file holds more than one YAML document (---): write one");
+    }
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::Exception& e) {
     throw Failure{options.file_name + ":" + std::to_string(e.mark.line + 1) + ":" +
                   std::to_string(e.mark.column + 1) + ": " + e.msg};
@@ -181,7 +185,9 @@ ComposeFile parse(std::string_view yaml_text, const ParseOptions& options) {
   }
   check_dependencies(reader, file.services);
   const bool uses_default = std::any_of(file.services.begin(), file.services.end(), [](auto& s) {
-    return s.networks.empty() && s.network_mode.empty();
+    const bool listed = std::any_of(s.networks.begin(), s.networks.end(),
+                                    [](auto& network) { return network.key == "default"; });
+    return listed || (s.networks.empty() && s.network_mode.empty());
   });
   if (uses_default && !declared.networks.count("default")) {
     Network network;

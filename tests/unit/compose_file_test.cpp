@@ -155,6 +155,11 @@ TEST(ComposeFile, AddsTheDefaultNetworkWhenAServiceUsesIt) {
   EXPECT_EQ(file.networks[0].key, "default");
   EXPECT_EQ(file.networks[0].name, "shop_default");
   EXPECT_EQ(file.services[1].network_mode, "host");
+  const auto listed = parse_ok("services:\n  a:\n    image: alpine:3\n    networks: [default]\n");
+  ASSERT_EQ(listed.networks.size(), 1u);
+  EXPECT_EQ(listed.networks[0].name, "shop_default");
+  EXPECT_CONTAINS(parse_error("services:\n  a:\n    image: alpine:3\n---\nservices: {}\n"),
+                  "more than one YAML document");
   const auto host_only = parse_ok("services:\n  b:\n    image: alpine:3\n    network_mode: none\n");
   EXPECT_TRUE(host_only.networks.empty());
 }
