@@ -134,7 +134,8 @@ std::vector<std::pair<std::string, std::string>> Reader::key_values(const YAML::
         value = found->second;
       }
     }
-    if (!value) return;
+    if (!value && from_variables) return;
+    if (!value) value = std::string();  // a label or option without a value is ""
     for (auto& [existing, old] : out) {
       if (existing == key) {
         old = *value;

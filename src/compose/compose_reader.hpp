@@ -58,8 +58,8 @@ class Reader {
   // A string or a list of strings.
   std::vector<std::string> strings(const YAML::Node& node, const std::string& context,
                                    const std::string& field) const;
-  // A map of scalars or a list of "KEY=value"; `without_value` says what a "KEY" item (or a
-  // null map value) gets: nullopt drops it.
+  // A map of scalars or a list of "KEY=value". A "KEY" item (or a null map value) takes the
+  // variable's value when `from_variables` (environment, build args; unset: dropped), else "".
   std::vector<std::pair<std::string, std::string>> key_values(const YAML::Node& node,
                                                               const std::string& context,
                                                               const std::string& field,

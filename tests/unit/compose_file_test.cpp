@@ -465,7 +465,7 @@ TEST(ComposeService, Healthcheck) {
 
 TEST(ComposeService, LabelsReservedForDockgateAndCompose) {
   auto s = parse_service("labels: [\"a.b=c\", d]");
-  EXPECT_EQ(s.spec.labels, (std::map<std::string, std::string>{{"a.b", "c"}}));
+  EXPECT_EQ(s.spec.labels, (std::map<std::string, std::string>{{"a.b", "c"}, {"d", ""}}));
   EXPECT_CONTAINS(
       parse_error(service("labels: {dockgate.owner: mallory}")),
       "label 'dockgate.owner': labels starting with 'dockgate.' are reserved for dockgate");
