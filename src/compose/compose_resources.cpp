@@ -22,6 +22,19 @@ struct Common {
   bool external = false;
   std::map<std::string, std::string> driver_opts;
   std::map<std::string, std::string> labels;
+
+  // A Network or a Volume with these settings (the type's default driver unless one is given).
+  template <class Resource>
+  Resource into(const std::string& key) && {
+    Resource resource;
+    resource.key = key;
+    resource.name = std::move(name);
+    if (!driver.empty()) resource.driver = std::move(driver);
+    resource.external = external;
+    resource.driver_opts = std::move(driver_opts);
+    resource.labels = std::move(labels);
+    return resource;
+  }
 };
 
 Common read_common(const Reader& reader, const Entry& resource, const std::string& kind,
@@ -91,16 +104,9 @@ std::vector<Network> read_networks(const Reader& reader, const YAML::Node& node,
                                    const std::string& project) {
   std::vector<Network> networks;
   for (const auto& entry : resources(reader, node, "networks")) {
-    Common common =
-        read_common(reader, entry, "network", project,
-                    {"name", "driver", "external", "internal", "driver_opts", "labels"});
-    Network network;
-    network.key = entry.key;
-    network.name = std::move(common.name);
-    if (!common.driver.empty()) network.driver = std::move(common.driver);
-    network.external = common.external;
-    network.driver_opts = std::move(common.driver_opts);
-    network.labels = std::move(common.labels);
+    auto network = read_common(reader, entry, "network", project,
+                               {"name", "driver", "external", "internal", "driver_opts", "labels"})
+                       .into<Network>(entry.key);
     if (entry.value.IsMap()) {
       const std::string context = "network '" + entry.key + "'";
       for (const auto& setting : reader.entries(entry.value, context, entry.key)) {
@@ -118,16 +124,9 @@ std::vector<Volume> read_volumes_top(const Reader& reader, const YAML::Node& nod
                                      const std::string& project) {
   std::vector<Volume> volumes;
   for (const auto& entry : resources(reader, node, "volumes")) {
-    Common common = read_common(reader, entry, "volume", project,
-                                {"name", "driver", "external", "driver_opts", "labels"});
-    Volume volume;
-    volume.key = entry.key;
-    volume.name = std::move(common.name);
-    if (!common.driver.empty()) volume.driver = std::move(common.driver);
-    volume.external = common.external;
-    volume.driver_opts = std::move(common.driver_opts);
-    volume.labels = std::move(common.labels);
-    volumes.push_back(std::move(volume));
+    volumes.push_back(read_common(reader, entry, "volume", project,
+                                  {"name", "driver", "external", "driver_opts", "labels"})
+                          .into<Volume>(entry.key));
   }
   return volumes;
 }
