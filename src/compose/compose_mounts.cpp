@@ -234,6 +234,10 @@ void read_tmpfs(const Reader& reader, const YAML::Node& node, const std::string&
     mount.type = actions::MountType::Tmpfs;
     mount.target = checked->target;
     spec.mounts.push_back(std::move(mount));
+    if (spec.mounts.size() > kMaxMounts) {
+      reader.fail_field(node, where, "tmpfs",
+                        "makes more than " + std::to_string(kMaxMounts) + " mounts");
+    }
   }
 }
 

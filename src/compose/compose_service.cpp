@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::size_t kMaxLabels = 64;
 constexpr std::size_t kMaxSysctls = 32;
+// cap_add, cap_drop, security_opt (each item is checked against those before it).
+constexpr std::size_t kMaxListItems = 64;
 
 const std::vector<std::string> kServiceKeys = {"image",        "build",        "command",
                                                "entrypoint",   "environment",  "env_file",
@@ -74,6 +76,8 @@ std::vector<Dependency> read_depends_on(const Reader& reader, const YAML::Node& 
                                         const std::string& where) {
   std::vector<Dependency> out;
   auto add = [&](const YAML::Node& at, Dependency dependency) {
+    // A service depends on others of the file: never more than the file's services.
+    if (out.size() >= 100) reader.fail(at, where + ": depends_on lists more than 100 services");
     for (const auto& existing : out) {
       if (existing.service == dependency.service) {
         reader.fail(at, where + ": depends_on lists '" + dependency.service + "' twice");
@@ -275,6 +279,10 @@ std::vector<std::string> normalized_list(const Reader& reader, const YAML::Node&
                                          const std::string& where, const std::string& field,
                                          Normalize normalize) {
   if (!node.IsSequence()) reader.fail_field(node, where, field, "must be a list of strings");
+  if (node.size() > kMaxListItems) {
+    reader.fail_field(node, where, field,
+                      "has more than " + std::to_string(kMaxListItems) + " items");
+  }
   std::vector<std::string> out;
   for (std::size_t i = 0; i < node.size(); ++i) {
     auto value = normalize(reader.text(node[i], where, indexed(field, i)));
