@@ -75,18 +75,18 @@ struct ContainerSpec {
   std::vector<Mount> mounts;
   std::vector<std::string> secrets;  // secret names; each becomes a read-only bind of
                                      // <secrets folder>/<name> at /run/secrets/<name>
-  std::string network;            // "" = default bridge; "host", "none", "container:<x>" or a name
+  std::string network;  // "" = default bridge; "host", "none", "container:<x>" or a name
   std::vector<std::string> network_aliases;       // on `network` (a user-defined network only)
   std::vector<NetworkAttachment> extra_networks;  // more user-defined networks
   std::vector<std::string> exposed_ports;         // "80/tcp": documentation, nothing published
-  std::string pid_mode;           // "", "host", "container:<x>"
-  std::string ipc_mode;           // "", "private", "shareable", "host", "container:<x>"
-  std::string uts_mode;           // "", "host"
-  std::string userns_mode;        // "", "host"
-  std::string cgroupns_mode;      // "", "private", "host"
-  std::int64_t memory_bytes = 0;  // 0 = no limit
-  std::int64_t nano_cpus = 0;     // 0 = no limit
-  std::int64_t pids_limit = 0;    // 0 = no limit
+  std::string pid_mode;                           // "", "host", "container:<x>"
+  std::string ipc_mode;              // "", "private", "shareable", "host", "container:<x>"
+  std::string uts_mode;              // "", "host"
+  std::string userns_mode;           // "", "host"
+  std::string cgroupns_mode;         // "", "private", "host"
+  std::int64_t memory_bytes = 0;     // 0 = no limit
+  std::int64_t nano_cpus = 0;        // 0 = no limit
+  std::int64_t pids_limit = 0;       // 0 = no limit
   std::vector<std::string> cap_add;  // normalized: "NET_BIND_SERVICE", "ALL"
   std::vector<std::string> cap_drop;
   bool privileged = false;
@@ -98,8 +98,8 @@ struct ContainerSpec {
   RestartPolicy restart;
   bool auto_remove = false;
   std::optional<HealthCheck> healthcheck;
-  bool init = false;                     // run an init process (docker run --init)
-  std::optional<int> stop_timeout_s;     // seconds between SIGTERM and SIGKILL; absent: 10
+  bool init = false;                  // run an init process (docker run --init)
+  std::optional<int> stop_timeout_s;  // seconds between SIGTERM and SIGKILL; absent: 10
 };
 
 }  // namespace dockgate::actions

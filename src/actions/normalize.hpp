@@ -49,6 +49,10 @@ Result<std::string> normalize_security_opt(std::string_view text);
 // "KEY=value" (value may be empty, may contain '='); a key is [A-Za-z_][A-Za-z0-9_.-]*.
 Result<std::string> parse_env_entry(std::string_view text);
 
+// "/dev/fuse", "/dev/x:/dev/y", "/dev/x:rw", "/dev/x:/dev/y:rwm" -> "SRC:DST:PERMS" (docker's
+// parseDevice); paths absolute without '..'.
+Result<std::string> parse_device_spec(std::string_view text);
+
 // The user as runc reads it: "0", "00", "+0", "root", "0:0", "root:root", "1000:1000",
 // "app", "app:app". uid is known when numeric ("0"/"00"/"+0" -> 0) or "root".
 struct UserSpec {

@@ -52,9 +52,9 @@ struct Service {
   // "<project>-<service>:compose" (an explicit tag, so that no-latest rules hold).
   actions::ContainerSpec spec;
   std::optional<BuildSpec> build;
-  std::vector<Dependency> depends_on;      // in file order
-  std::vector<ServiceNetwork> networks;    // empty and no network_mode: the "default" network
-  std::string network_mode;                // "", "host", "none", "bridge", "service:<s>", "container:<x>"
+  std::vector<Dependency> depends_on;    // in file order
+  std::vector<ServiceNetwork> networks;  // empty and no network_mode: the "default" network
+  std::string network_mode;  // "", "host", "none", "bridge", "service:<s>", "container:<x>"
 };
 
 struct Network {
@@ -85,8 +85,8 @@ struct Secret {
 };
 
 struct ComposeFile {
-  std::string project;      // `name:` or the folder name, normalized as Compose does
-  std::string project_dir;  // where relative paths resolve
+  std::string project;            // `name:` or the folder name, normalized as Compose does
+  std::string project_dir;        // where relative paths resolve
   std::vector<Service> services;  // in file order
   std::vector<Network> networks;  // includes "default" when any service uses it
   std::vector<Volume> volumes;
@@ -94,8 +94,8 @@ struct ComposeFile {
 };
 
 struct ParseOptions {
-  std::string file_name;    // for messages: "compose.yaml" -> "compose.yaml:12: ..."
-  std::string project_dir;  // absolute folder of the file (or of the inline content)
+  std::string file_name;     // for messages: "compose.yaml" -> "compose.yaml:12: ..."
+  std::string project_dir;   // absolute folder of the file (or of the inline content)
   std::string project_name;  // "" = `name:` or the folder name
   // Interpolation variables: the .env file beside the compose file (parsed with parse_dotenv).
   // dockgate's own environment is never used: on a shared server it is not the user's.

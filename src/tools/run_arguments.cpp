@@ -37,18 +37,6 @@ bool is_secret_name(const std::string& text) {
   return std::regex_match(text, kSecret);
 }
 
-bool is_absolute_clean_path(const std::string& path) {
-  if (path.empty() || path[0] != '/') return false;
-  // Whole segments only: "/a/..b" is a name, "/a/../b" is a climb.
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const auto end = std::min(path.find('/', start), path.size());
-    if (path.compare(start, end - start, "..") == 0) return false;
-    start = end + 1;
-  }
-  return true;
-}
-
 // A string list argument, each item through `normalize`; errors name the item.
 template <class Normalize>
 Status for_each_string(const json& arguments, const char* argument, Normalize normalize) {
@@ -193,32 +181,9 @@ Result<actions::HealthCheck> plan_healthcheck(const json& healthcheck) {
 
 // "--device SRC[:DST][:PERMS]" as docker's parseDevice reads it, stored as "SRC:DST:PERMS".
 Result<std::string> plan_device(const std::string& text, const std::string& argument) {
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    const auto colon = text.find(':', start);
-    parts.push_back(text.substr(start, colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  static const std::regex kPermissions("r?w?m?");
-  std::string source = parts[0], target = parts[0], permissions = "rwm";
-  if (parts.size() == 2 && std::regex_match(parts[1], kPermissions) && !parts[1].empty()) {
-    permissions = parts[1];
-  } else if (parts.size() == 2) {
-    target = parts[1];
-  } else if (parts.size() == 3) {
-    target = parts[1];
-    permissions = parts[2];
-  } else if (parts.size() > 3) {
-    return argument_error(argument, "must be \"/dev/host[:/dev/container][:rwm]\"");
-  }
-  if (!is_absolute_clean_path(source) || !is_absolute_clean_path(target)) {
-    return argument_error(argument, "device paths must be absolute, without '..', like /dev/fuse");
-  }
-  if (permissions.empty() || !std::regex_match(permissions, kPermissions)) {
-    return argument_error(argument, "permissions must be letters of \"rwm\" in that order");
-  }
-  return source + ":" + target + ":" + permissions;
+  auto device = actions::parse_device_spec(text);
+  if (!device) return argument_error(argument, device.error().message);
+  return *device;
 }
 
 // "host", "none", "bridge", a network name, or "container:<name>".
