@@ -139,7 +139,7 @@ bool uses_network(const Service& service, const compose::Network& network) {
 
 // The image compose tags a built service with when the file gives none (compose_file.hpp).
 bool has_default_image(const ComposeFile& file, const Service& service) {
-  return service.spec.image.repository == file.project + "-" + service.name &&
+  return service.spec.image.repository == "library/" + file.project + "-" + service.name &&
          service.spec.image.tag == "compose" && service.spec.image.registry == "docker.io";
 }
 
