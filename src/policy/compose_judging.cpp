@@ -44,6 +44,18 @@ void add_planned_objects(const std::vector<actions::ComposeStep>& steps, std::si
   }
 }
 
+// down: a container, network or volume the facts say does not exist is skipped by the
+// executor, so there is nothing to judge (the owner control would refuse it as "not yours or
+// absent", and a second down would be denied). No facts at all is not absence: judged.
+bool absent_target(const actions::Action& action, const actions::Facts& facts) {
+  if (std::holds_alternative<actions::RemoveContainer>(action))
+    return facts.container && !facts.container->exists;
+  if (std::holds_alternative<actions::RemoveNetwork>(action) ||
+      std::holds_alternative<actions::RemoveVolume>(action))
+    return facts.object && !facts.object->exists;
+  return false;
+}
+
 }  // namespace
 
 Decision judge_compose(const PolicySet& policy, const JudgeInput& input,
@@ -61,6 +73,7 @@ Decision judge_compose(const PolicySet& policy, const JudgeInput& input,
     if (std::holds_alternative<actions::PullImage>(step.action) && facts.image &&
         facts.image->present)
       continue;
+    if (absent_target(step.action, facts)) continue;
     if (const auto* run = std::get_if<actions::RunContainer>(&step.action))
       add_planned_objects(steps, i, *run, facts);
     Decision part =

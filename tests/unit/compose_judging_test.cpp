@@ -118,5 +118,40 @@ TEST(ComposeJudging, APullOfAnImageAlreadyPresentIsNotJudged) {
   EXPECT_EQ(missing.violations.at(0).field, "services.web.image");
 }
 
+TEST(ComposeJudging, DownJudgesRemovalsOfWhatExistsAndSkipsWhatIsAbsent) {
+  auto policy = PolicySet::parse("down.yaml", R"(apiVersion: dockgate/v1
+kind: Policy
+name: down
+rules:
+  - {id: tools, title: T, effect: allow, match: {tools: [docker_compose_down, docker_rm]}}
+  - id: owner
+    title: Own containers only
+    match: {tools: [docker_rm]}
+    require: {owner: {label: dockgate.owner}}
+    message: not yours
+)");
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  actions::ComposeDown down;
+  down.project = "p";
+  down.steps.push_back(
+      {"docker_rm", "services.web", actions::RemoveContainer{"p-web-1", true, false}, {}});
+  down.steps.push_back(
+      {"docker_rm", "services.db", actions::RemoveContainer{"p-db-1", true, false}, {}});
+  actions::Action action = down;
+  actions::Facts facts;
+  facts.steps.resize(2);
+  facts.steps[0].container = actions::ContainerFacts{};  // absent: skipped
+  facts.steps[1].container = actions::ContainerFacts{};
+  facts.steps[1].container->exists = true;
+  facts.steps[1].container->labels["dockgate.owner"] = "bob";
+  const auto decision = judge(**policy, action, facts, "docker_compose_down");
+  ASSERT_EQ(decision.violations.size(), 1u);
+  EXPECT_EQ(decision.violations[0].field, "services.db.container");
+  facts.steps[1].container->labels["dockgate.owner"] = "alice";
+  EXPECT_TRUE(judge(**policy, action, facts, "docker_compose_down").allowed);
+  // Without facts, nothing is taken as absent: judged, and refused by the owner control.
+  EXPECT_FALSE(judge(**policy, action, {}, "docker_compose_down").allowed);
+}
+
 }  // namespace
 }  // namespace dockgate::policy
