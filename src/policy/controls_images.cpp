@@ -4,17 +4,20 @@
 #include <algorithm>
 
 #include "policy/controls.hpp"
+#include "policy/text.hpp"
 
 namespace dockgate::policy {
 namespace {
 
-std::string quote(const std::string& text) {
-  return "\"" + text + "\"";
-}
+using text::concat;
+using text::quote;
 
 std::string join(const std::vector<std::string>& items) {
   std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  for (const auto& item : items) {
+    if (!text.empty()) text += ", ";
+    text += item;
+  }
   return text.empty() ? "(none)" : text;
 }
 
@@ -56,32 +59,41 @@ void check_image(const ImageControl& control, const actions::ImageRef& image,
                    "give a full image reference such as registry.example.com/team/app:1.2"});
     return;
   }
-  const std::string found = quote(image.full());
-  const std::string name = image.registry + "/" + image.repository;
+  // Built once, and only when a check needs them.
+  std::optional<std::string> found_text;
+  auto found = [&]() -> const std::string& {
+    if (!found_text) found_text = quote(image.full());
+    return *found_text;
+  };
+  std::optional<std::string> name_text;
+  auto name = [&]() -> const std::string& {
+    if (!name_text) name_text = concat({image.registry, "/", image.repository});
+    return *name_text;
+  };
   if (!control.allowed_registries.empty() && !any_glob(control.allowed_registries, image.registry))
-    out.push_back({"images", field, found, "registries: " + join(control.allowed_registries),
+    out.push_back({"images", field, found(), "registries: " + join(control.allowed_registries),
                    "use an image from " + join(control.allowed_registries)});
   if (any_glob(control.denied_registries, image.registry))
-    out.push_back({"images", field, found,
+    out.push_back({"images", field, found(),
                    "any registry except: " + join(control.denied_registries),
                    "use an image from another registry"});
-  if (!control.allowed_repositories.empty() && !any_glob(control.allowed_repositories, name))
-    out.push_back({"images", field, found, "repositories: " + join(control.allowed_repositories),
+  if (!control.allowed_repositories.empty() && !any_glob(control.allowed_repositories, name()))
+    out.push_back({"images", field, found(), "repositories: " + join(control.allowed_repositories),
                    "use an image whose repository matches " + join(control.allowed_repositories)});
-  if (any_glob(control.denied_repositories, name))
-    out.push_back({"images", field, found,
+  if (any_glob(control.denied_repositories, name()))
+    out.push_back({"images", field, found(),
                    "any repository except: " + join(control.denied_repositories),
                    "use another image"});
   // A digest pins the content whatever the tag says (docker pulls by the digest).
   if (control.forbid_latest && image.digest.empty() &&
       (image.implicit_tag || image.tag.empty() || image.tag == "latest"))
     out.push_back({"images", field + ".tag",
-                   image.implicit_tag ? found + " (no tag: latest)" : found,
+                   image.implicit_tag ? concat({found(), " (no tag: latest)"}) : found(),
                    "a pinned tag or digest, not latest",
                    "give a version tag (e.g. :1.36) or a digest (@sha256:...)"});
   if (control.require_digest && image.digest.empty())
-    out.push_back({"images", field + ".digest", found, "a digest (@sha256:...)",
-                   "pin the image by digest: " + name + "@sha256:<digest>"});
+    out.push_back({"images", field + ".digest", found(), "a digest (@sha256:...)",
+                   concat({"pin the image by digest: ", name(), "@sha256:<digest>"})});
 }
 
 void check_build(const Controls& controls, const actions::BuildImage& build,

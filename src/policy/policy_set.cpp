@@ -37,14 +37,14 @@ bool images_match(const std::vector<std::string>& patterns, const actions::Actio
   });
 }
 
-bool match_matches(const RuleMatch& m, const DecisionInput& input, const std::string& operation) {
+bool match_matches(const RuleMatch& m, const DecisionInput& input, std::string_view operation) {
   return list_matches(m.tools, input.tool) && list_matches(m.operations, operation) &&
          list_matches(m.principals, input.principal.name) &&
          roles_match(m.roles, input.principal.roles) && images_match(m.images, input.action);
 }
 
 // A rule applies to the calls its match selects, minus those its exclude selects.
-bool rule_applies(const Rule& rule, const DecisionInput& input, const std::string& operation) {
+bool rule_applies(const Rule& rule, const DecisionInput& input, std::string_view operation) {
   return match_matches(rule.match, input, operation) &&
          !(rule.exclude && match_matches(*rule.exclude, input, operation));
 }
@@ -54,19 +54,25 @@ Violation violation_of(const Rule& rule) {
       rule.id, rule.location, rule.title, rule.message, rule.how_to_comply, rule.mode, "", "", ""};
 }
 
+// Built in place: the finding's texts are moved, and the rule's how_to_comply is copied only
+// when the finding has none of its own.
 Violation violation_of(const Rule& rule, Finding&& finding) {
-  Violation v = violation_of(rule);
-  v.field = std::move(finding.field);
-  v.found = std::move(finding.found);
-  v.allowed = std::move(finding.allowed);
-  if (!finding.how_to_comply.empty()) v.how_to_comply = std::move(finding.how_to_comply);
-  return v;
+  return Violation{
+      rule.id,
+      rule.location,
+      rule.title,
+      rule.message,
+      finding.how_to_comply.empty() ? rule.how_to_comply : std::move(finding.how_to_comply),
+      rule.mode,
+      std::move(finding.field),
+      std::move(finding.found),
+      std::move(finding.allowed)};
 }
 
 // Whether an exception lifts the rule for this call. An expired exception does not, and says
 // so as a warning, so that nobody mistakes it for still granted.
 bool exempted(const std::vector<RuleException>& exceptions, const Rule& rule,
-              const DecisionInput& input, const std::string& operation, Decision& decision) {
+              const DecisionInput& input, std::string_view operation, Decision& decision) {
   bool lifted = false;
   for (const auto& e : exceptions) {
     if (e.rule_id != rule.id || !match_matches(e.match, input, operation)) continue;
@@ -114,21 +120,46 @@ std::string_view mode_name(RuleMode mode) {
 }
 
 Decision PolicySet::decide(const DecisionInput& input) const {
+  return decide(input, actions::operation_name(input.action));
+}
+
+Decision PolicySet::decide(const DecisionInput& input, std::string_view operation) const {
   Decision decision;
   decision.policy_sha256 = sha256_;
-  const std::string operation = actions::operation_name(input.action);
+  // First pass: which rules apply and what they find (cheap, usually nothing). The findings of
+  // every rule go into one vector; hits remembers, in rule order, which rule found which.
+  struct Hit {
+    const Rule* rule;
+    std::size_t begin;  // findings[begin, end) are the rule's; none for a rule without require
+    std::size_t end;
+  };
+  std::vector<Finding> findings;
+  std::vector<Hit> hits;
   for (const auto& rule : rules_) {
     if (rule.effect == RuleEffect::Mutate || !rule_applies(rule, input, operation)) continue;
     if (rule.effect == RuleEffect::Allow) {
       decision.allowed_by.push_back(rule.id);
       continue;
     }
-    // Findings first (cheap, usually none); texts are built only for what is reported.
-    std::vector<Finding> findings;
+    const std::size_t begin = findings.size();
     if (rule.require) {
-      findings = check_controls(*rule.require, input.action, input.facts, input.principal);
-      if (findings.empty()) continue;
+      if (findings.capacity() == 0) findings.reserve(16);
+      check_controls(*rule.require, input.action, input.facts, input.principal, findings);
+      if (findings.size() == begin) continue;
     }
+    if (hits.capacity() == 0) hits.reserve(rules_.size());
+    hits.push_back({&rule, begin, findings.size()});
+  }
+  const bool default_deny = decision.allowed_by.empty();
+  // Second pass: the texts, built only for what is reported, into vectors sized once.
+  std::size_t counts[3] = {default_deny ? 1u : 0u, 0, 0};
+  for (const auto& hit : hits)
+    counts[static_cast<int>(hit.rule->mode)] += std::max<std::size_t>(1, hit.end - hit.begin);
+  decision.violations.reserve(counts[static_cast<int>(RuleMode::Enforce)]);
+  decision.warnings.reserve(counts[static_cast<int>(RuleMode::Warn)]);
+  decision.audit_only.reserve(counts[static_cast<int>(RuleMode::Audit)]);
+  for (const auto& hit : hits) {
+    const Rule& rule = *hit.rule;
     if (exempted(exceptions_, rule, input, operation, decision)) continue;
     auto& list = rule.mode == RuleMode::Enforce ? decision.violations
                  : rule.mode == RuleMode::Warn  ? decision.warnings
@@ -137,10 +168,10 @@ Decision PolicySet::decide(const DecisionInput& input) const {
       list.push_back(violation_of(rule));
       continue;
     }
-    list.reserve(list.size() + findings.size());
-    for (auto& finding : findings) list.push_back(violation_of(rule, std::move(finding)));
+    for (std::size_t i = hit.begin; i < hit.end; ++i)
+      list.push_back(violation_of(rule, std::move(findings[i])));
   }
-  if (decision.allowed_by.empty()) {
+  if (default_deny) {
     decision.violations.insert(
         decision.violations.begin(),
         Violation{kDefaultDenyRuleId, "(built in)", "Calls no rule allows are denied",
@@ -156,6 +187,7 @@ Decision PolicySet::decide(const DecisionInput& input) const {
 
 Decision PolicySet::judge(const JudgeInput& input) const {
   const DecisionInput view{input.tool, input.action, input.facts, input.principal, input.now};
+  // A mutation never changes the kind of action, so its operation is named once.
   const std::string operation = actions::operation_name(input.action);
   std::vector<Mutation> mutations;
   for (const auto& rule : rules_) {
@@ -163,7 +195,7 @@ Decision PolicySet::judge(const JudgeInput& input) const {
       continue;
     apply_mutations(rule, *rule.mutate, input.principal, input.action, mutations);
   }
-  Decision decision = decide(view);
+  Decision decision = decide(view, operation);
   decision.mutations = std::move(mutations);
   return decision;
 }
