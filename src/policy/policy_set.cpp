@@ -9,17 +9,21 @@
 namespace dockgate::policy {
 namespace {
 
+bool is_wildcard(const std::string& pattern) {
+  return pattern.size() == 1 && pattern[0] == '*';
+}
+
 bool list_matches(const std::vector<std::string>& patterns, std::string_view value) {
   if (patterns.empty()) return true;
   return std::any_of(patterns.begin(), patterns.end(),
-                     [&](const std::string& p) { return p == "*" || p == value; });
+                     [&](const std::string& p) { return is_wildcard(p) || p == value; });
 }
 
 bool roles_match(const std::vector<std::string>& patterns, const std::vector<std::string>& roles) {
   if (patterns.empty()) return true;
   return std::any_of(roles.begin(), roles.end(),
                      [&](const std::string& role) { return list_matches(patterns, role); }) ||
-         std::find(patterns.begin(), patterns.end(), "*") != patterns.end();
+         std::any_of(patterns.begin(), patterns.end(), is_wildcard);
 }
 
 // Image globs match the full normalized reference ("docker.io/library/busybox:1.36") or the
@@ -33,7 +37,7 @@ bool images_match(const std::vector<std::string>& patterns, const actions::Actio
   const auto& image = *found;
   const std::string repository = image.registry + "/" + image.repository;
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
-    return p == "*" || glob_matches(p, image.full()) || glob_matches(p, repository);
+    return is_wildcard(p) || glob_matches(p, image.full()) || glob_matches(p, repository);
   });
 }
 
@@ -52,21 +56,6 @@ bool rule_applies(const Rule& rule, const DecisionInput& input, std::string_view
 Violation violation_of(const Rule& rule) {
   return Violation{
       rule.id, rule.location, rule.title, rule.message, rule.how_to_comply, rule.mode, "", "", ""};
-}
-
-// Built in place: the finding's texts are moved, and the rule's how_to_comply is copied only
-// when the finding has none of its own.
-Violation violation_of(const Rule& rule, Finding&& finding) {
-  return Violation{
-      rule.id,
-      rule.location,
-      rule.title,
-      rule.message,
-      finding.how_to_comply.empty() ? rule.how_to_comply : std::move(finding.how_to_comply),
-      rule.mode,
-      std::move(finding.field),
-      std::move(finding.found),
-      std::move(finding.allowed)};
 }
 
 // Whether an exception lifts the rule for this call. An expired exception does not, and says
@@ -133,8 +122,12 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
     std::size_t begin;  // findings[begin, end) are the rule's; none for a rule without require
     std::size_t end;
   };
-  std::vector<Finding> findings;
-  std::vector<Hit> hits;
+  // Scratch space kept by the thread from one decision to the next (decide never re-enters
+  // itself): its capacity is allocated once, not once or more per decision.
+  thread_local std::vector<Finding> findings;
+  thread_local std::vector<Hit> hits;
+  findings.clear();
+  hits.clear();
   for (const auto& rule : rules_) {
     if (rule.effect == RuleEffect::Mutate || !rule_applies(rule, input, operation)) continue;
     if (rule.effect == RuleEffect::Allow) {
@@ -143,11 +136,9 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
     }
     const std::size_t begin = findings.size();
     if (rule.require) {
-      if (findings.capacity() == 0) findings.reserve(16);
       check_controls(*rule.require, input.action, input.facts, input.principal, findings);
       if (findings.size() == begin) continue;
     }
-    if (hits.capacity() == 0) hits.reserve(rules_.size());
     hits.push_back({&rule, begin, findings.size()});
   }
   const bool default_deny = decision.allowed_by.empty();
@@ -165,11 +156,24 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
                  : rule.mode == RuleMode::Warn  ? decision.warnings
                                                 : decision.audit_only;
     if (!rule.require) {
-      list.push_back(violation_of(rule));
+      list.emplace_back(rule.id, rule.location, rule.title, rule.message, rule.how_to_comply,
+                        rule.mode);
       continue;
     }
-    for (std::size_t i = hit.begin; i < hit.end; ++i)
-      list.push_back(violation_of(rule, std::move(findings[i])));
+    for (std::size_t i = hit.begin; i < hit.end; ++i) {
+      // Built in place: the finding's texts are moved, and the rule's how_to_comply is copied
+      // only when the finding has none of its own.
+      Finding& finding = findings[i];
+      if (finding.how_to_comply.empty()) {
+        list.emplace_back(rule.id, rule.location, rule.title, rule.message, rule.how_to_comply,
+                          rule.mode, std::move(finding.field), std::move(finding.found),
+                          std::move(finding.allowed));
+      } else {
+        list.emplace_back(rule.id, rule.location, rule.title, rule.message,
+                          std::move(finding.how_to_comply), rule.mode, std::move(finding.field),
+                          std::move(finding.found), std::move(finding.allowed));
+      }
+    }
   }
   if (default_deny) {
     decision.violations.insert(

@@ -2,6 +2,7 @@
 // parts are measured first, then appended to a string reserved to their total length.
 #pragma once
 
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -11,9 +12,13 @@ namespace dockgate::policy::text {
 inline std::string concat(std::initializer_list<std::string_view> parts) {
   std::size_t size = 0;
   for (const auto part : parts) size += part.size();
-  std::string out;
-  out.reserve(size);
-  for (const auto part : parts) out.append(part);
+  std::string out(size, '\0');
+  char* at = out.data();
+  for (const auto part : parts) {
+    if (part.empty()) continue;
+    std::memcpy(at, part.data(), part.size());
+    at += part.size();
+  }
   return out;
 }
 
