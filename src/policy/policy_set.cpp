@@ -2,6 +2,7 @@
 // no enforce-mode deny rule does. Every matching deny rule is reported, not just the first,
 // so a model can fix everything in one retry.
 #include <algorithm>
+#include <iterator>
 
 #include "policy/mutations.hpp"
 #include "policy/policy.hpp"
@@ -146,13 +147,17 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
   std::size_t counts[3] = {default_deny ? 1u : 0u, 0, 0};
   for (const auto& hit : hits)
     counts[static_cast<int>(hit.rule->mode)] += std::max<std::size_t>(1, hit.end - hit.begin);
-  decision.violations.reserve(counts[static_cast<int>(RuleMode::Enforce)]);
+  // The enforce-mode violations are built in scratch space too and moved into the decision at
+  // the end: its vector, the one large allocation of a denial, is then made after every text.
+  thread_local std::vector<Violation> enforced;
+  enforced.clear();
+  enforced.reserve(counts[static_cast<int>(RuleMode::Enforce)]);
   decision.warnings.reserve(counts[static_cast<int>(RuleMode::Warn)]);
   decision.audit_only.reserve(counts[static_cast<int>(RuleMode::Audit)]);
   for (const auto& hit : hits) {
     const Rule& rule = *hit.rule;
     if (exempted(exceptions_, rule, input, operation, decision)) continue;
-    auto& list = rule.mode == RuleMode::Enforce ? decision.violations
+    auto& list = rule.mode == RuleMode::Enforce ? enforced
                  : rule.mode == RuleMode::Warn  ? decision.warnings
                                                 : decision.audit_only;
     if (!rule.require) {
@@ -175,9 +180,9 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
       }
     }
   }
+  decision.violations.reserve(enforced.size() + (default_deny ? 1 : 0));
   if (default_deny) {
-    decision.violations.insert(
-        decision.violations.begin(),
+    decision.violations.push_back(
         Violation{kDefaultDenyRuleId, "(built in)", "Calls no rule allows are denied",
                   "no allow rule of the policy matches " + std::string(input.tool) + " for " +
                       describe_principal(input.principal),
@@ -185,6 +190,8 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
                   "that is allowed (see tools/list and the active policy)",
                   RuleMode::Enforce, "", "", ""});
   }
+  decision.violations.insert(decision.violations.end(), std::make_move_iterator(enforced.begin()),
+                             std::make_move_iterator(enforced.end()));
   decision.allowed = decision.violations.empty();
   return decision;
 }
