@@ -9,6 +9,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace dockgate::policy {
 
 // One unmet requirement: where, what was found, what is allowed and how to fix it.
 struct Finding {
-  std::string control;        // the `require` key: "capabilities"
+  std::string_view control;   // the `require` key: "capabilities" (a constant text)
   std::string field;          // "cap_add[1]", "mounts[0].source", "user"
   std::string found;          // the value found, as the engine would get it
   std::string allowed;        // what the rule allows
@@ -135,6 +136,10 @@ struct Controls {
 std::vector<Finding> check_controls(const Controls& controls, const actions::Action& action,
                                     const actions::Facts& facts,
                                     const auth::Principal& principal = auth::Principal{});
+// The same, appended to out (one vector for every rule of a decision).
+void check_controls(const Controls& controls, const actions::Action& action,
+                    const actions::Facts& facts, const auth::Principal& principal,
+                    std::vector<Finding>& out);
 
 // controls_owner.cpp: the owner control; does nothing for actions without an owned target.
 void check_owner(const OwnerControl& control, const actions::Action& action,

@@ -8,6 +8,7 @@
 
 #include "actions/normalize.hpp"
 #include "policy/controls.hpp"
+#include "policy/text.hpp"
 
 namespace dockgate::policy {
 namespace {
@@ -17,13 +18,15 @@ std::string lower(std::string text) {
   return text;
 }
 
-std::string quote(const std::string& text) {
-  return "\"" + text + "\"";
-}
+using text::concat;
+using text::quote;
 
 std::string join(const std::vector<std::string>& items) {
   std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  for (const auto& item : items) {
+    if (!text.empty()) text += ", ";
+    text += item;
+  }
   return text.empty() ? "(none)" : text;
 }
 
@@ -34,19 +37,20 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
 void check_user(const actions::RunContainer& run, const actions::Facts& facts,
                 std::vector<Finding>& out) {
   const auto& user = run.spec.user;
-  const std::string fix =
+  constexpr std::string_view fix =
       "set user to a numeric non-root UID (and GID), e.g. \"1000:1000\"; names cannot be "
       "verified without the image's /etc/passwd";
   if (!user.empty()) {
     if (auto problem = root_user_problem(user))
-      out.push_back({"run_as_non_root", "user", quote(user), "a non-root numeric UID",
-                     *problem + "; " + fix});
+      out.emplace_back("run_as_non_root", "user", quote(user), "a non-root numeric UID",
+                       concat({*problem, "; ", fix}));
     return;
   }
   if (!facts.image || !facts.image->present) {
-    out.push_back({"run_as_non_root", "user", "\"\" (the image's User, unknown: image not local)",
-                   "a non-root numeric UID",
-                   "the image's default user cannot be checked before it is pulled; " + fix});
+    out.push_back(
+        {"run_as_non_root", "user", "\"\" (the image's User, unknown: image not local)",
+         "a non-root numeric UID",
+         concat({"the image's default user cannot be checked before it is pulled; ", fix})});
     return;
   }
   const auto& image_user = facts.image->user;
@@ -55,28 +59,30 @@ void check_user(const actions::RunContainer& run, const actions::Facts& facts,
                                           "runs as root")
                                     : root_user_problem(image_user);
   if (problem)
-    out.push_back({"run_as_non_root", "user", "\"\" (image default " + quote(image_user) + ")",
-                   "a non-root numeric UID", *problem + "; " + fix});
+    out.emplace_back("run_as_non_root", "user",
+                     concat({"\"\" (image default \"", image_user, "\")"}),
+                     "a non-root numeric UID", concat({*problem, "; ", fix}));
 }
 
 void check_capabilities(const CapabilityControl& control, const actions::ContainerSpec& spec,
                         std::vector<Finding>& out) {
-  const std::string allowed =
-      control.allowed_add ? "cap_add within: " + join(*control.allowed_add) : "any except ALL";
+  const std::string allowed = control.allowed_add
+                                  ? concat({"cap_add within: ", join(*control.allowed_add)})
+                                  : "any except ALL";
   for (std::size_t i = 0; i < spec.cap_add.size(); ++i) {
-    const std::string field = "cap_add[" + std::to_string(i) + "]";
+    const std::string field = concat({"cap_add[", std::to_string(i), "]"});
     auto name = actions::normalize_capability(spec.cap_add[i]);
     if (!name) {
-      out.push_back({"capabilities", field, quote(spec.cap_add[i]), allowed,
-                     "cannot judge this capability (" + name.error().message +
-                         "); use a Linux capability name such as NET_BIND_SERVICE"});
+      out.emplace_back("capabilities", field, quote(spec.cap_add[i]), allowed,
+                       concat({"cannot judge this capability (", name.error().message,
+                               "); use a Linux capability name such as NET_BIND_SERVICE"}));
     } else if (*name == "ALL") {
-      out.push_back({"capabilities", field, quote(spec.cap_add[i]), allowed,
-                     "remove ALL from cap_add: it grants every capability, even with cap_drop "
-                     "ALL; add only the capabilities the program needs"});
+      out.emplace_back("capabilities", field, quote(spec.cap_add[i]), allowed,
+                       "remove ALL from cap_add: it grants every capability, even with cap_drop "
+                       "ALL; add only the capabilities the program needs");
     } else if (control.allowed_add && !contains(*control.allowed_add, *name)) {
-      out.push_back({"capabilities", field, quote(spec.cap_add[i]), allowed,
-                     "remove " + *name + " from cap_add"});
+      out.emplace_back("capabilities", field, quote(spec.cap_add[i]), allowed,
+                       concat({"remove ", *name, " from cap_add"}));
     }
   }
   if (control.drop_all) {
@@ -85,10 +91,10 @@ void check_capabilities(const CapabilityControl& control, const actions::Contain
       return name && *name == "ALL";
     });
     if (!drops_all)
-      out.push_back({"capabilities", "cap_drop",
-                     spec.cap_drop.empty() ? "[]" : "[" + join(spec.cap_drop) + "]",
-                     "cap_drop containing ALL",
-                     "set cap_drop to [\"ALL\"] and add back only what is needed in cap_add"});
+      out.emplace_back("capabilities", "cap_drop",
+                       spec.cap_drop.empty() ? "[]" : concat({"[", join(spec.cap_drop), "]"}),
+                       "cap_drop containing ALL",
+                       "set cap_drop to [\"ALL\"] and add back only what is needed in cap_add");
   }
 }
 
@@ -98,14 +104,15 @@ void check_namespaces(const actions::ContainerSpec& spec, std::vector<Finding>& 
       {"ipc_mode", &spec.ipc_mode},       {"uts_mode", &spec.uts_mode},
       {"userns_mode", &spec.userns_mode}, {"cgroupns_mode", &spec.cgroupns_mode}};
   for (const auto& [field, value] : modes) {
-    const auto mode = lower(*value);
-    if (mode == "host" || mode.rfind("container:", 0) == 0) {
-      out.push_back({"host_namespaces", field, quote(*value),
-                     "a private namespace (not host, not container:<x>)",
-                     "remove " + std::string(field) +
-                         (mode == "host" ? ": the host's namespace is not allowed"
-                                         : ": joining another container's namespace is not "
-                                           "allowed (it may itself share the host's)")});
+    // Compared case-insensitively, as the engine reads them.
+    const bool host = text::iequals(*value, "host");
+    if (host || text::istarts_with(*value, "container:")) {
+      out.emplace_back("host_namespaces", field, quote(*value),
+                       "a private namespace (not host, not container:<x>)",
+                       concat({"remove ", field,
+                               host ? ": the host's namespace is not allowed"
+                                    : ": joining another container's namespace is not "
+                                      "allowed (it may itself share the host's)"}));
     }
   }
 }
@@ -120,9 +127,9 @@ void check_ports(const PortControl& control, const actions::ContainerSpec& spec,
          p.host_port > control.host_port_range->second)) {
       const std::string range = std::to_string(control.host_port_range->first) + "-" +
                                 std::to_string(control.host_port_range->second);
-      out.push_back({"ports", field + ".host_port", std::to_string(p.host_port),
-                     "host ports " + range + " (or 0: any free port)",
-                     "publish on a host port in " + range});
+      out.emplace_back("ports", field + ".host_port", std::to_string(p.host_port),
+                       "host ports " + range + " (or 0: any free port)",
+                       "publish on a host port in " + range);
     }
     if (control.host_ips) {
       const bool all = p.host_ip.empty() || p.host_ip == "0.0.0.0" || p.host_ip == "::";
@@ -130,24 +137,25 @@ void check_ports(const PortControl& control, const actions::ContainerSpec& spec,
           contains(*control.host_ips, p.host_ip) ||
           (all && (contains(*control.host_ips, "") || contains(*control.host_ips, "0.0.0.0")));
       if (!ok)
-        out.push_back({"ports", field + ".host_ip",
-                       p.host_ip.empty() ? "\"\" (every interface)" : quote(p.host_ip),
-                       "host IPs: " + join(*control.host_ips),
-                       "bind the port to an allowed address, e.g. \"127.0.0.1:8080:80\""});
+        out.emplace_back("ports", field + ".host_ip",
+                         p.host_ip.empty() ? "\"\" (every interface)" : quote(p.host_ip),
+                         "host IPs: " + join(*control.host_ips),
+                         "bind the port to an allowed address, e.g. \"127.0.0.1:8080:80\"");
     }
   }
   if (control.forbid_publish_all && spec.publish_all)
-    out.push_back({"ports", "publish_all", "true", "false",
-                   "publish only the ports needed, each with a host port"});
+    out.emplace_back("ports", "publish_all", "true", "false",
+                     "publish only the ports needed, each with a host port");
 }
 
 // "seccomp:unconfined" and "seccomp=unconfined" are one option to dockerd; bare "disable" is
 // label=disable.
-std::pair<std::string, std::string> split_security_opt(const std::string& entry) {
-  if (lower(entry) == "disable") return {"label", "disable"};
+// Views into entry; the key is to be compared case-insensitively (text::iequals).
+std::pair<std::string_view, std::string_view> split_security_opt(std::string_view entry) {
+  if (text::iequals(entry, "disable")) return {"label", "disable"};
   const auto at = entry.find_first_of("=:");
-  if (at == std::string::npos) return {lower(entry), ""};
-  return {lower(entry.substr(0, at)), entry.substr(at + 1)};
+  if (at == std::string_view::npos) return {entry, ""};
+  return {entry.substr(0, at), entry.substr(at + 1)};
 }
 
 void check_security_opt(const SecurityOptControl& control, const actions::ContainerSpec& spec,
@@ -156,45 +164,50 @@ void check_security_opt(const SecurityOptControl& control, const actions::Contai
   std::size_t nnp_index = 0;
   for (std::size_t i = 0; i < spec.security_opt.size(); ++i) {
     const auto [key, value] = split_security_opt(spec.security_opt[i]);
-    const std::string field = "security_opt[" + std::to_string(i) + "]";
-    const auto v = lower(value);
     if (control.forbid_unconfined &&
-        (((key == "seccomp" || key == "apparmor" || key == "systempaths") && v == "unconfined") ||
-         (key == "label" && v == "disable"))) {
-      out.push_back({"security_opt", field, quote(spec.security_opt[i]),
-                     "the default seccomp and AppArmor profiles, SELinux labels enabled",
-                     "remove " + quote(spec.security_opt[i]) +
-                         ": the default profiles confine the container"});
+        (((text::iequals(key, "seccomp") || text::iequals(key, "apparmor") ||
+           text::iequals(key, "systempaths")) &&
+          text::iequals(value, "unconfined")) ||
+         (text::iequals(key, "label") && text::iequals(value, "disable")))) {
+      out.emplace_back("security_opt", concat({"security_opt[", std::to_string(i), "]"}),
+                       quote(spec.security_opt[i]),
+                       "the default seccomp and AppArmor profiles, SELinux labels enabled",
+                       concat({"remove \"", spec.security_opt[i],
+                               "\": the default profiles confine the container"}));
     }
-    if (key == "no-new-privileges") {
-      no_new_privileges = v;
+    if (text::iequals(key, "no-new-privileges")) {
+      no_new_privileges = lower(std::string(value));
       nnp_index = i;
     }
   }
   if (!control.require_no_new_privileges) return;
   if (!no_new_privileges) {
-    out.push_back({"security_opt", "security_opt",
-                   spec.security_opt.empty() ? "[]" : "[" + join(spec.security_opt) + "]",
-                   "\"no-new-privileges=true\"", "add \"no-new-privileges=true\" to security_opt"});
+    out.emplace_back("security_opt", "security_opt",
+                     spec.security_opt.empty() ? "[]" : concat({"[", join(spec.security_opt), "]"}),
+                     "\"no-new-privileges=true\"",
+                     "add \"no-new-privileges=true\" to security_opt");
   } else if (!no_new_privileges->empty() && *no_new_privileges != "true") {
-    out.push_back({"security_opt", "security_opt[" + std::to_string(nnp_index) + "]",
-                   quote(spec.security_opt[nnp_index]), "\"no-new-privileges=true\"",
-                   "set \"no-new-privileges=true\" (the last entry wins)"});
+    out.emplace_back("security_opt", "security_opt[" + std::to_string(nnp_index) + "]",
+                     quote(spec.security_opt[nnp_index]), "\"no-new-privileges=true\"",
+                     "set \"no-new-privileges=true\" (the last entry wins)");
   }
 }
 
 void check_resources(const ResourceControl& control, const actions::ContainerSpec& spec,
                      std::vector<Finding>& out) {
-  auto limit = [&](const char* field, std::int64_t value, bool required,
-                   const std::optional<std::int64_t>& max, const std::string& unit_help) {
-    const std::string allowed = max ? "a limit of at most " + std::to_string(*max) : "a limit";
+  auto limit = [&](std::string_view field, std::int64_t value, bool required,
+                   const std::optional<std::int64_t>& max, std::string_view unit_help) {
+    // Built only for a finding.
+    auto allowed = [&] {
+      return max ? concat({"a limit of at most ", std::to_string(*max)}) : std::string("a limit");
+    };
     // A maximum bounds a limit that is set; require_* makes one mandatory.
     if (value <= 0 && required) {
-      out.push_back({"resources", field, "no limit", allowed,
-                     "set " + std::string(field) + " (" + unit_help + ")"});
+      out.emplace_back("resources", std::string(field), "no limit", allowed(),
+                       concat({"set ", field, " (", unit_help, ")"}));
     } else if (max && value > *max) {
-      out.push_back({"resources", field, std::to_string(value), allowed,
-                     "lower " + std::string(field) + " to at most " + std::to_string(*max)});
+      out.emplace_back("resources", std::string(field), std::to_string(value), allowed(),
+                       concat({"lower ", field, " to at most ", std::to_string(*max)}));
     }
   };
   limit("memory_bytes", spec.memory_bytes, control.require_memory, control.memory_max_bytes,
@@ -208,16 +221,16 @@ void check_resources(const ResourceControl& control, const actions::ContainerSpe
 void check_restart(const RestartControl& control, const actions::RestartPolicy& restart,
                    std::vector<Finding>& out) {
   if (!contains(control.allowed, restart.name)) {
-    out.push_back({"restart", "restart", quote(restart.name), join(control.allowed),
-                   "use restart " + join(control.allowed)});
+    out.emplace_back("restart", "restart", quote(restart.name), join(control.allowed),
+                     "use restart " + join(control.allowed));
   } else if (restart.name == "on-failure" && control.max_retries &&
              (restart.maximum_retry_count <= 0 ||
               restart.maximum_retry_count > *control.max_retries)) {
-    out.push_back({"restart", "restart.maximum_retry_count",
-                   restart.maximum_retry_count <= 0 ? "0 (retry forever)"
-                                                    : std::to_string(restart.maximum_retry_count),
-                   "on-failure:1 to on-failure:" + std::to_string(*control.max_retries),
-                   "use \"on-failure:" + std::to_string(*control.max_retries) + "\""});
+    out.emplace_back("restart", "restart.maximum_retry_count",
+                     restart.maximum_retry_count <= 0 ? "0 (retry forever)"
+                                                      : std::to_string(restart.maximum_retry_count),
+                     "on-failure:1 to on-failure:" + std::to_string(*control.max_retries),
+                     "use \"on-failure:" + std::to_string(*control.max_retries) + "\"");
   }
 }
 
@@ -235,8 +248,8 @@ void check_container_controls(const Controls& c, const actions::RunContainer& ru
                               const actions::Facts& facts, std::vector<Finding>& out) {
   const auto& spec = run.spec;
   if (c.privileged && !*c.privileged && spec.privileged)
-    out.push_back({"privileged", "privileged", "true", "false",
-                   "remove privileged; add only the capabilities needed in cap_add"});
+    out.emplace_back("privileged", "privileged", "true", "false",
+                     "remove privileged; add only the capabilities needed in cap_add");
   if (c.run_as_non_root.value_or(false)) check_user(run, facts, out);
   if (c.capabilities) check_capabilities(*c.capabilities, spec, out);
   if (c.host_namespaces && !*c.host_namespaces) check_namespaces(spec, out);
@@ -244,20 +257,20 @@ void check_container_controls(const Controls& c, const actions::RunContainer& ru
   if (c.ports) check_ports(*c.ports, spec, out);
   if (c.devices && !*c.devices) {
     for (std::size_t i = 0; i < spec.devices.size(); ++i)
-      out.push_back({"devices", "devices[" + std::to_string(i) + "]", quote(spec.devices[i]),
-                     "no host devices", "remove the device"});
+      out.emplace_back("devices", "devices[" + std::to_string(i) + "]", quote(spec.devices[i]),
+                       "no host devices", "remove the device");
   }
   if (c.security_opt) check_security_opt(*c.security_opt, spec, out);
   if (c.sysctls_allowed) {
     for (const auto& [key, value] : spec.sysctls) {
       if (!contains(*c.sysctls_allowed, key))
-        out.push_back({"sysctls", "sysctls." + key, quote(value), join(*c.sysctls_allowed),
-                       "remove the sysctl " + key});
+        out.emplace_back("sysctls", "sysctls." + key, quote(value), join(*c.sysctls_allowed),
+                         "remove the sysctl " + key);
     }
   }
   if (c.read_only_rootfs.value_or(false) && !spec.read_only_rootfs)
-    out.push_back({"read_only_rootfs", "read_only", "false", "true",
-                   "set read_only to true and mount a tmpfs or volume where it must write"});
+    out.emplace_back("read_only_rootfs", "read_only", "false", "true",
+                     "set read_only to true and mount a tmpfs or volume where it must write");
   if (c.resources) check_resources(*c.resources, spec, out);
   if (c.restart) check_restart(*c.restart, spec.restart, out);
   if (c.images) check_image(*c.images, spec.image, out);
@@ -266,6 +279,13 @@ void check_container_controls(const Controls& c, const actions::RunContainer& ru
 std::vector<Finding> check_controls(const Controls& controls, const actions::Action& action,
                                     const actions::Facts& facts, const auth::Principal& principal) {
   std::vector<Finding> out;
+  check_controls(controls, action, facts, principal, out);
+  return out;
+}
+
+void check_controls(const Controls& controls, const actions::Action& action,
+                    const actions::Facts& facts, const auth::Principal& principal,
+                    std::vector<Finding>& out) {
   if (controls.owner) check_owner(*controls.owner, action, facts, principal, out);
   if (const auto* run = std::get_if<actions::RunContainer>(&action)) {
     check_container_controls(controls, *run, facts, out);
@@ -280,11 +300,10 @@ std::vector<Finding> check_controls(const Controls& controls, const actions::Act
     if (controls.volume_drivers) check_volume_create(*controls.volume_drivers, *volume, out);
   } else if (const auto* network = std::get_if<actions::CreateNetwork>(&action)) {
     if (controls.network_drivers && !contains(controls.network_drivers->allowed, network->driver))
-      out.push_back({"network_drivers", "driver", quote(network->driver),
-                     join(controls.network_drivers->allowed),
-                     "use driver " + join(controls.network_drivers->allowed)});
+      out.emplace_back("network_drivers", "driver", quote(network->driver),
+                       join(controls.network_drivers->allowed),
+                       "use driver " + join(controls.network_drivers->allowed));
   }
-  return out;
 }
 
 std::optional<std::int64_t> parse_policy_bytes(const std::string& text) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "policy/controls.hpp"
+#include "policy/text.hpp"
 
 namespace dockgate::policy {
 namespace {
@@ -15,13 +16,15 @@ namespace {
 const char* const kEnginePaths[] = {"/run/docker.sock", "/run/docker",         "/run/containerd",
                                     "/var/lib/docker",  "/var/lib/containerd", "/etc/docker"};
 
-bool is_under(const std::string& path, const std::string& folder) {
+using text::concat;
+
+bool is_under(std::string_view path, std::string_view folder) {
   if (folder == "/") return true;
-  return path == folder ||
-         (path.size() > folder.size() && path.rfind(folder, 0) == 0 && path[folder.size()] == '/');
+  return path == folder || (path.size() > folder.size() &&
+                            path.substr(0, folder.size()) == folder && path[folder.size()] == '/');
 }
 
-std::string base_name(const std::string& path) {
+std::string_view base_name(std::string_view path) {
   return path.substr(path.find_last_of('/') + 1);
 }
 
@@ -35,16 +38,19 @@ bool touches_engine(const std::string& path) {
 }
 
 std::string describe(const std::string& written, const std::vector<std::string>& seen) {
-  std::string text = "\"" + written + "\"";
+  std::string text = text::quote(written);
   for (const auto& path : seen) {
-    if (path != written) text += " (= " + path + ")";
+    if (path != written) text.append(" (= ").append(path).append(")");
   }
   return text;
 }
 
 std::string list_text(const std::vector<std::string>& items) {
   std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  for (const auto& item : items) {
+    if (!text.empty()) text += ", ";
+    text += item;
+  }
   return text.empty() ? "none" : text;
 }
 
@@ -52,24 +58,26 @@ std::string list_text(const std::vector<std::string>& items) {
 
 std::optional<std::string> normalize_host_path(const std::string& path) {
   if (path.empty() || path[0] != '/') return std::nullopt;
-  std::vector<std::string> parts;
+  // Built in place: each part kept is "/" + part, so ".." drops back to the last '/'.
+  std::string normal;
+  normal.reserve(path.size());
+  const std::string_view text = path;
   std::size_t start = 0;
-  while (start <= path.size()) {
-    auto end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    const auto part = path.substr(start, end - start);
+  while (start <= text.size()) {
+    auto end = text.find('/', start);
+    if (end == std::string_view::npos) end = text.size();
+    const auto part = text.substr(start, end - start);
     if (part == "..") {
-      if (!parts.empty()) parts.pop_back();  // "/.." is "/", as the kernel reads it
+      // "/.." is "/", as the kernel reads it
+      if (!normal.empty()) normal.erase(normal.find_last_of('/'));
     } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
+      normal.append("/").append(part);
     }
     start = end + 1;
   }
-  std::string normal;
-  for (const auto& part : parts) normal += "/" + part;
   if (normal.empty()) return std::string("/");
   // Debian (and most distributions) make /var/run a symlink to /run: one place, two names.
-  if (is_under(normal, "/var/run")) normal = "/run" + normal.substr(8);
+  if (is_under(normal, "/var/run")) normal.replace(0, 8, "/run");
   return normal;
 }
 
@@ -77,14 +85,17 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
                        const actions::Facts& facts, std::vector<Finding>& out) {
   if (control.forbid_volumes_from) {
     for (std::size_t i = 0; i < spec.volumes_from.size(); ++i)
-      out.push_back({"bind_mounts", "volumes_from[" + std::to_string(i) + "]",
-                     "\"" + spec.volumes_from[i] + "\"", "no volumes_from",
-                     "remove volumes_from: it inherits every mount of the other container, "
-                     "host paths included; mount named volumes instead"});
+      out.emplace_back("bind_mounts", concat({"volumes_from[", std::to_string(i), "]"}),
+                       text::quote(spec.volumes_from[i]), "no volumes_from",
+                       "remove volumes_from: it inherits every mount of the other container, "
+                       "host paths included; mount named volumes instead");
   }
-  const std::string allowed_text =
-      control.allowed_paths ? "host paths under: " + list_text(*control.allowed_paths)
-                            : "host paths other than the engine's sockets and their folders";
+  // Built only for a finding that reports it.
+  auto allowed_text = [&] {
+    return control.allowed_paths
+               ? concat({"host paths under: ", list_text(*control.allowed_paths)})
+               : std::string("host paths other than the engine's sockets and their folders");
+  };
   for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
     const auto& mount = spec.mounts[i];
     // A "volume" whose source is a path is a bind to the engine: judge it as one.
@@ -92,30 +103,35 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
         mount.type == actions::MountType::Bind || (mount.type == actions::MountType::Volume &&
                                                    !mount.source.empty() && mount.source[0] == '/');
     if (!is_bind) continue;
-    const std::string field = "mounts[" + std::to_string(i) + "]";
-    const auto lexical = normalize_host_path(mount.source);
+    const std::string field = concat({"mounts[", std::to_string(i), "]"});
+    auto lexical = normalize_host_path(mount.source);
     if (!lexical) {
-      out.push_back({"bind_mounts", field + ".source", "\"" + mount.source + "\"",
-                     "an absolute host path", "give the host path as an absolute path"});
+      out.emplace_back("bind_mounts", field + ".source", text::quote(mount.source),
+                       "an absolute host path", "give the host path as an absolute path");
       continue;
     }
-    std::vector<std::string> seen = {*lexical};
     const auto canonical = facts.canonical_paths.find(mount.source);
-    if (canonical == facts.canonical_paths.end() || !normalize_host_path(canonical->second)) {
-      out.push_back({"bind_mounts", field + ".source", "\"" + mount.source + "\"", allowed_text,
-                     "its canonical path (symlinks resolved) is unknown, so it cannot be "
-                     "judged; use a named volume"});
+    auto canonical_path = canonical == facts.canonical_paths.end()
+                              ? std::nullopt
+                              : normalize_host_path(canonical->second);
+    if (!canonical_path) {
+      out.emplace_back("bind_mounts", field + ".source", text::quote(mount.source), allowed_text(),
+                       "its canonical path (symlinks resolved) is unknown, so it cannot be "
+                       "judged; use a named volume");
       continue;
     }
-    if (auto path = *normalize_host_path(canonical->second); path != *lexical) seen.push_back(path);
+    std::vector<std::string> seen;
+    seen.reserve(2);
+    seen.push_back(std::move(*lexical));
+    if (*canonical_path != seen.front()) seen.push_back(std::move(*canonical_path));
 
     if (control.deny_docker_socket &&
         std::any_of(seen.begin(), seen.end(), [](auto& p) { return touches_engine(p); })) {
-      out.push_back({"bind_mounts", field + ".source", describe(mount.source, seen),
-                     "no Docker or containerd socket, nor a folder holding one (/, /run, "
-                     "/var/run, /var/lib/docker, ...)",
-                     "remove this bind: access to the engine's socket is control of the host; "
-                     "use a named volume for data"});
+      out.emplace_back("bind_mounts", field + ".source", describe(mount.source, seen),
+                       "no Docker or containerd socket, nor a folder holding one (/, /run, "
+                       "/var/run, /var/lib/docker, ...)",
+                       "remove this bind: access to the engine's socket is control of the host; "
+                       "use a named volume for data");
     }
     if (control.allowed_paths) {
       const bool inside = std::all_of(seen.begin(), seen.end(), [&](const std::string& p) {
@@ -123,21 +139,22 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
                            [&](const std::string& allowed) { return is_under(p, allowed); });
       });
       if (!inside)
-        out.push_back({"bind_mounts", field + ".source", describe(mount.source, seen), allowed_text,
-                       control.allowed_paths->empty()
-                           ? "use a named volume instead of a host path"
-                           : "bind a path under " + list_text(*control.allowed_paths) +
-                                 ", or use a named volume"});
+        out.emplace_back("bind_mounts", field + ".source", describe(mount.source, seen),
+                         allowed_text(),
+                         control.allowed_paths->empty()
+                             ? "use a named volume instead of a host path"
+                             : concat({"bind a path under ", list_text(*control.allowed_paths),
+                                       ", or use a named volume"}));
     }
     if (control.require_read_only && !mount.read_only)
-      out.push_back({"bind_mounts", field + ".read_only", "false", "true",
-                     "mount the host path read-only (\":ro\")"});
+      out.emplace_back("bind_mounts", field + ".read_only", "false", "true",
+                       "mount the host path read-only (\":ro\")");
     if (control.allowed_propagation &&
         std::find(control.allowed_propagation->begin(), control.allowed_propagation->end(),
                   mount.propagation) == control.allowed_propagation->end())
-      out.push_back({"bind_mounts", field + ".propagation", "\"" + mount.propagation + "\"",
-                     "propagation: " + list_text(*control.allowed_propagation),
-                     "remove the propagation option (the default is rprivate)"});
+      out.emplace_back("bind_mounts", field + ".propagation", text::quote(mount.propagation),
+                       concat({"propagation: ", list_text(*control.allowed_propagation)}),
+                       "remove the propagation option (the default is rprivate)");
   }
 }
 

@@ -7,6 +7,7 @@
 #include "actions/normalize.hpp"
 #include "common/overloaded.hpp"
 #include "policy/policy.hpp"
+#include "policy/text.hpp"
 
 namespace dockgate::policy {
 namespace {
@@ -140,10 +141,15 @@ class Applier {
       auto expanded = with_principal(template_value, principal);
       if (!expanded) continue;
       std::string value = std::move(*expanded);
-      auto found = labels.find(key);
-      if (found != labels.end() && found->second == value) continue;
-      record("labels." + key, found == labels.end() ? kUnset : found->second, value);
-      labels[key] = std::move(value);
+      auto found = labels.lower_bound(key);
+      const bool given = found != labels.end() && found->first == key;
+      if (given && found->second == value) continue;
+      record(text::concat({"labels.", key}), given ? found->second : std::string(kUnset), value);
+      if (given) {
+        found->second = std::move(value);
+      } else {
+        labels.emplace_hint(found, key, std::move(value));
+      }
     }
   }
 
@@ -172,6 +178,9 @@ class Applier {
 
   void container(const MutationSpec& spec, const auth::Principal& principal,
                  actions::ContainerSpec& container) {
+    // At most one change per capability, no-new-privileges, default and label: room for them
+    // all at once rather than growing the list change by change.
+    applied_.reserve(applied_.size() + spec.cap_drop.size() + 4 + spec.labels.size());
     for (const auto& cap : spec.cap_drop) {
       if (std::find(container.cap_drop.begin(), container.cap_drop.end(), cap) !=
           container.cap_drop.end())
@@ -200,9 +209,17 @@ class Applier {
  private:
   static std::string joined(const std::vector<std::string>& values) {
     if (values.empty()) return kUnset;
-    std::string text = "[";
-    for (const auto& v : values) text += (text.size() > 1 ? ", " : "") + v;
-    return text + "]";
+    std::size_t size = 2 + 2 * (values.size() - 1);
+    for (const auto& v : values) size += v.size();
+    std::string text;
+    text.reserve(size);
+    text += '[';
+    for (const auto& v : values) {
+      if (text.size() > 1) text += ", ";
+      text += v;
+    }
+    text += ']';
+    return text;
   }
 
   // 0 is "not given"; a negative value (unlimited, typed on purpose) is kept and judged.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actions/action.hpp"
@@ -147,6 +148,9 @@ class PolicySet {
         exceptions_(std::move(exceptions)) {}
 
  private:
+  // decide() with the action's operation name already known (judge names it once).
+  Decision decide(const DecisionInput& input, std::string_view operation) const;
+
   std::vector<Rule> rules_;
   std::string sha256_;
   std::vector<std::string> files_;
