@@ -231,6 +231,9 @@ Result<ComposeFile> parse_compose(std::string_view yaml_text, const ParseOptions
   } catch (const YAML::Exception& e) {
     // Conversions inside the walk; the walk checks types first, so this is a safety net.
     return make_error(options.file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  } catch (const std::exception& e) {
+    // std::regex and allocation failures: still an answer, never an exception out of here.
+    return make_error(options.file_name + ": cannot be read: " + e.what());
   }
 }
 
