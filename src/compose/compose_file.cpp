@@ -37,6 +37,29 @@ void check_shape(const Reader& reader, const YAML::Node& node, int depth, std::s
   }
 }
 
+// YAML::Load reads the first document only, and yaml-cpp 0.7's LoadAll can loop forever on
+// malformed text (",,,!-a"), so further documents are found in the text: a "---" at the start
+// of a line after some content (the marker cannot occur there inside a scalar). 0: none.
+int second_document_line(std::string_view text) {
+  bool content = false;
+  int line = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    const std::string_view current = text.substr(start, end - start);
+    ++line;
+    start = end + 1;
+    const bool marker =
+        current.substr(0, 3) == "---" &&
+        (current.size() == 3 || current[3] == ' ' || current[3] == '\t' || current[3] == '\r');
+    if (marker && content) return line;
+    const auto first = current.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && current[first] != '#' && current[0] != '%') {
+      content = content || !marker;
+    }
+  }
+  return 0;
+}
+
 bool is_service_name(const std::string& name) {
   if (name.empty() || name.size() > 255) return false;
   for (char c : name) {
@@ -129,14 +152,14 @@ ComposeFile parse(std::string_view yaml_text, const ParseOptions& options) {
   }
   YAML::Node root;
   try {
-    auto documents = YAML::LoadAll(std::string(yaml_text));
-    if (documents.size() > 1) {
-      reader.fail(documents[1], "the file holds more than one YAML document (---): write one");
-    }
-    if (!documents.empty()) root = documents[0];
+    root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
     throw Failure{options.file_name + ":" + std::to_string(e.mark.line + 1) + ":" +
                   std::to_string(e.mark.column + 1) + ": " + e.msg};
+  }
+  if (const int line = second_document_line(yaml_text); line > 0) {
+    throw Failure{options.file_name + ":" + std::to_string(line) +
+                  ": the file holds more than one YAML document (---): write one"};
   }
   std::size_t nodes = 0;
   check_shape(reader, root, 0, nodes);
@@ -208,6 +231,9 @@ Result<ComposeFile> parse_compose(std::string_view yaml_text, const ParseOptions
   } catch (const YAML::Exception& e) {
     // Conversions inside the walk; the walk checks types first, so this is a safety net.
     return make_error(options.file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  } catch (const std::exception& e) {
+    // std::regex and allocation failures: still an answer, never an exception out of here.
+    return make_error(options.file_name + ": cannot be read: " + e.what());
   }
 }
 

@@ -160,6 +160,10 @@ TEST(ComposeFile, AddsTheDefaultNetworkWhenAServiceUsesIt) {
   EXPECT_EQ(listed.networks[0].name, "shop_default");
   EXPECT_CONTAINS(parse_error("services:\n  a:\n    image: alpine:3\n---\nservices: {}\n"),
                   "more than one YAML document");
+  EXPECT_EQ(parse_ok("# a comment\n---\nservices:\n  a:\n    image: alpine:3\n").services.size(),
+            1u);
+  // yaml-cpp 0.7's LoadAll never returns on this (found by fuzz_compose_parser).
+  EXPECT_FALSE(parse_compose(std::string(125, ',') + "!-anea", options()).ok());
   const auto host_only = parse_ok("services:\n  b:\n    image: alpine:3\n    network_mode: none\n");
   EXPECT_TRUE(host_only.networks.empty());
 }
