@@ -42,8 +42,8 @@ void check_user(const actions::RunContainer& run, const actions::Facts& facts,
       "verified without the image's /etc/passwd";
   if (!user.empty()) {
     if (auto problem = root_user_problem(user))
-      out.emplace_back("run_as_non_root", "user", quote(user), "a non-root numeric UID",
-                       concat({*problem, "; ", fix}));
+      out.push_back(Finding{"run_as_non_root", "user", quote(user), "a non-root numeric UID",
+                            concat({*problem, "; ", fix})});
     return;
   }
   if (!facts.image || !facts.image->present) {
@@ -59,9 +59,9 @@ void check_user(const actions::RunContainer& run, const actions::Facts& facts,
                                           "runs as root")
                                     : root_user_problem(image_user);
   if (problem)
-    out.emplace_back("run_as_non_root", "user",
-                     concat({"\"\" (image default \"", image_user, "\")"}),
-                     "a non-root numeric UID", concat({*problem, "; ", fix}));
+    out.push_back(Finding{"run_as_non_root", "user",
+                          concat({"\"\" (image default \"", image_user, "\")"}),
+                          "a non-root numeric UID", concat({*problem, "; ", fix})});
 }
 
 void check_capabilities(const CapabilityControl& control, const actions::ContainerSpec& spec,
@@ -73,16 +73,17 @@ void check_capabilities(const CapabilityControl& control, const actions::Contain
     const std::string field = concat({"cap_add[", std::to_string(i), "]"});
     auto name = actions::normalize_capability(spec.cap_add[i]);
     if (!name) {
-      out.emplace_back("capabilities", field, quote(spec.cap_add[i]), allowed,
-                       concat({"cannot judge this capability (", name.error().message,
-                               "); use a Linux capability name such as NET_BIND_SERVICE"}));
+      out.push_back(Finding{"capabilities", field, quote(spec.cap_add[i]), allowed,
+                            concat({"cannot judge this capability (", name.error().message,
+                                    "); use a Linux capability name such as NET_BIND_SERVICE"})});
     } else if (*name == "ALL") {
-      out.emplace_back("capabilities", field, quote(spec.cap_add[i]), allowed,
-                       "remove ALL from cap_add: it grants every capability, even with cap_drop "
-                       "ALL; add only the capabilities the program needs");
+      out.push_back(
+          Finding{"capabilities", field, quote(spec.cap_add[i]), allowed,
+                  "remove ALL from cap_add: it grants every capability, even with cap_drop "
+                  "ALL; add only the capabilities the program needs"});
     } else if (control.allowed_add && !contains(*control.allowed_add, *name)) {
-      out.emplace_back("capabilities", field, quote(spec.cap_add[i]), allowed,
-                       concat({"remove ", *name, " from cap_add"}));
+      out.push_back(Finding{"capabilities", field, quote(spec.cap_add[i]), allowed,
+                            concat({"remove ", *name, " from cap_add"})});
     }
   }
   if (control.drop_all) {
@@ -91,10 +92,11 @@ void check_capabilities(const CapabilityControl& control, const actions::Contain
       return name && *name == "ALL";
     });
     if (!drops_all)
-      out.emplace_back("capabilities", "cap_drop",
-                       spec.cap_drop.empty() ? "[]" : concat({"[", join(spec.cap_drop), "]"}),
-                       "cap_drop containing ALL",
-                       "set cap_drop to [\"ALL\"] and add back only what is needed in cap_add");
+      out.push_back(
+          Finding{"capabilities", "cap_drop",
+                  spec.cap_drop.empty() ? "[]" : concat({"[", join(spec.cap_drop), "]"}),
+                  "cap_drop containing ALL",
+                  "set cap_drop to [\"ALL\"] and add back only what is needed in cap_add"});
   }
 }
 
@@ -107,12 +109,12 @@ void check_namespaces(const actions::ContainerSpec& spec, std::vector<Finding>& 
     // Compared case-insensitively, as the engine reads them.
     const bool host = text::iequals(*value, "host");
     if (host || text::istarts_with(*value, "container:")) {
-      out.emplace_back("host_namespaces", field, quote(*value),
-                       "a private namespace (not host, not container:<x>)",
-                       concat({"remove ", field,
-                               host ? ": the host's namespace is not allowed"
-                                    : ": joining another container's namespace is not "
-                                      "allowed (it may itself share the host's)"}));
+      out.push_back(Finding{"host_namespaces", field, quote(*value),
+                            "a private namespace (not host, not container:<x>)",
+                            concat({"remove ", field,
+                                    host ? ": the host's namespace is not allowed"
+                                         : ": joining another container's namespace is not "
+                                           "allowed (it may itself share the host's)"})});
     }
   }
 }
@@ -127,9 +129,9 @@ void check_ports(const PortControl& control, const actions::ContainerSpec& spec,
          p.host_port > control.host_port_range->second)) {
       const std::string range = std::to_string(control.host_port_range->first) + "-" +
                                 std::to_string(control.host_port_range->second);
-      out.emplace_back("ports", field + ".host_port", std::to_string(p.host_port),
-                       "host ports " + range + " (or 0: any free port)",
-                       "publish on a host port in " + range);
+      out.push_back(Finding{"ports", field + ".host_port", std::to_string(p.host_port),
+                            "host ports " + range + " (or 0: any free port)",
+                            "publish on a host port in " + range});
     }
     if (control.host_ips) {
       const bool all = p.host_ip.empty() || p.host_ip == "0.0.0.0" || p.host_ip == "::";
@@ -137,15 +139,15 @@ void check_ports(const PortControl& control, const actions::ContainerSpec& spec,
           contains(*control.host_ips, p.host_ip) ||
           (all && (contains(*control.host_ips, "") || contains(*control.host_ips, "0.0.0.0")));
       if (!ok)
-        out.emplace_back("ports", field + ".host_ip",
-                         p.host_ip.empty() ? "\"\" (every interface)" : quote(p.host_ip),
-                         "host IPs: " + join(*control.host_ips),
-                         "bind the port to an allowed address, e.g. \"127.0.0.1:8080:80\"");
+        out.push_back(Finding{"ports", field + ".host_ip",
+                              p.host_ip.empty() ? "\"\" (every interface)" : quote(p.host_ip),
+                              "host IPs: " + join(*control.host_ips),
+                              "bind the port to an allowed address, e.g. \"127.0.0.1:8080:80\""});
     }
   }
   if (control.forbid_publish_all && spec.publish_all)
-    out.emplace_back("ports", "publish_all", "true", "false",
-                     "publish only the ports needed, each with a host port");
+    out.push_back(Finding{"ports", "publish_all", "true", "false",
+                          "publish only the ports needed, each with a host port"});
 }
 
 // "seccomp:unconfined" and "seccomp=unconfined" are one option to dockerd; bare "disable" is
@@ -169,11 +171,11 @@ void check_security_opt(const SecurityOptControl& control, const actions::Contai
            text::iequals(key, "systempaths")) &&
           text::iequals(value, "unconfined")) ||
          (text::iequals(key, "label") && text::iequals(value, "disable")))) {
-      out.emplace_back("security_opt", concat({"security_opt[", std::to_string(i), "]"}),
-                       quote(spec.security_opt[i]),
-                       "the default seccomp and AppArmor profiles, SELinux labels enabled",
-                       concat({"remove \"", spec.security_opt[i],
-                               "\": the default profiles confine the container"}));
+      out.push_back(Finding{"security_opt", concat({"security_opt[", std::to_string(i), "]"}),
+                            quote(spec.security_opt[i]),
+                            "the default seccomp and AppArmor profiles, SELinux labels enabled",
+                            concat({"remove \"", spec.security_opt[i],
+                                    "\": the default profiles confine the container"})});
     }
     if (text::iequals(key, "no-new-privileges")) {
       no_new_privileges = lower(std::string(value));
@@ -182,14 +184,14 @@ void check_security_opt(const SecurityOptControl& control, const actions::Contai
   }
   if (!control.require_no_new_privileges) return;
   if (!no_new_privileges) {
-    out.emplace_back("security_opt", "security_opt",
-                     spec.security_opt.empty() ? "[]" : concat({"[", join(spec.security_opt), "]"}),
-                     "\"no-new-privileges=true\"",
-                     "add \"no-new-privileges=true\" to security_opt");
+    out.push_back(
+        Finding{"security_opt", "security_opt",
+                spec.security_opt.empty() ? "[]" : concat({"[", join(spec.security_opt), "]"}),
+                "\"no-new-privileges=true\"", "add \"no-new-privileges=true\" to security_opt"});
   } else if (!no_new_privileges->empty() && *no_new_privileges != "true") {
-    out.emplace_back("security_opt", "security_opt[" + std::to_string(nnp_index) + "]",
-                     quote(spec.security_opt[nnp_index]), "\"no-new-privileges=true\"",
-                     "set \"no-new-privileges=true\" (the last entry wins)");
+    out.push_back(Finding{"security_opt", "security_opt[" + std::to_string(nnp_index) + "]",
+                          quote(spec.security_opt[nnp_index]), "\"no-new-privileges=true\"",
+                          "set \"no-new-privileges=true\" (the last entry wins)"});
   }
 }
 
@@ -203,11 +205,11 @@ void check_resources(const ResourceControl& control, const actions::ContainerSpe
     };
     // A maximum bounds a limit that is set; require_* makes one mandatory.
     if (value <= 0 && required) {
-      out.emplace_back("resources", std::string(field), "no limit", allowed(),
-                       concat({"set ", field, " (", unit_help, ")"}));
+      out.push_back(Finding{"resources", std::string(field), "no limit", allowed(),
+                            concat({"set ", field, " (", unit_help, ")"})});
     } else if (max && value > *max) {
-      out.emplace_back("resources", std::string(field), std::to_string(value), allowed(),
-                       concat({"lower ", field, " to at most ", std::to_string(*max)}));
+      out.push_back(Finding{"resources", std::string(field), std::to_string(value), allowed(),
+                            concat({"lower ", field, " to at most ", std::to_string(*max)})});
     }
   };
   limit("memory_bytes", spec.memory_bytes, control.require_memory, control.memory_max_bytes,
@@ -221,16 +223,17 @@ void check_resources(const ResourceControl& control, const actions::ContainerSpe
 void check_restart(const RestartControl& control, const actions::RestartPolicy& restart,
                    std::vector<Finding>& out) {
   if (!contains(control.allowed, restart.name)) {
-    out.emplace_back("restart", "restart", quote(restart.name), join(control.allowed),
-                     "use restart " + join(control.allowed));
+    out.push_back(Finding{"restart", "restart", quote(restart.name), join(control.allowed),
+                          "use restart " + join(control.allowed)});
   } else if (restart.name == "on-failure" && control.max_retries &&
              (restart.maximum_retry_count <= 0 ||
               restart.maximum_retry_count > *control.max_retries)) {
-    out.emplace_back("restart", "restart.maximum_retry_count",
-                     restart.maximum_retry_count <= 0 ? "0 (retry forever)"
-                                                      : std::to_string(restart.maximum_retry_count),
-                     "on-failure:1 to on-failure:" + std::to_string(*control.max_retries),
-                     "use \"on-failure:" + std::to_string(*control.max_retries) + "\"");
+    out.push_back(Finding{"restart", "restart.maximum_retry_count",
+                          restart.maximum_retry_count <= 0
+                              ? "0 (retry forever)"
+                              : std::to_string(restart.maximum_retry_count),
+                          "on-failure:1 to on-failure:" + std::to_string(*control.max_retries),
+                          "use \"on-failure:" + std::to_string(*control.max_retries) + "\""});
   }
 }
 
@@ -248,8 +251,8 @@ void check_container_controls(const Controls& c, const actions::RunContainer& ru
                               const actions::Facts& facts, std::vector<Finding>& out) {
   const auto& spec = run.spec;
   if (c.privileged && !*c.privileged && spec.privileged)
-    out.emplace_back("privileged", "privileged", "true", "false",
-                     "remove privileged; add only the capabilities needed in cap_add");
+    out.push_back(Finding{"privileged", "privileged", "true", "false",
+                          "remove privileged; add only the capabilities needed in cap_add"});
   if (c.run_as_non_root.value_or(false)) check_user(run, facts, out);
   if (c.capabilities) check_capabilities(*c.capabilities, spec, out);
   if (c.host_namespaces && !*c.host_namespaces) check_namespaces(spec, out);
@@ -257,20 +260,20 @@ void check_container_controls(const Controls& c, const actions::RunContainer& ru
   if (c.ports) check_ports(*c.ports, spec, out);
   if (c.devices && !*c.devices) {
     for (std::size_t i = 0; i < spec.devices.size(); ++i)
-      out.emplace_back("devices", "devices[" + std::to_string(i) + "]", quote(spec.devices[i]),
-                       "no host devices", "remove the device");
+      out.push_back(Finding{"devices", "devices[" + std::to_string(i) + "]", quote(spec.devices[i]),
+                            "no host devices", "remove the device"});
   }
   if (c.security_opt) check_security_opt(*c.security_opt, spec, out);
   if (c.sysctls_allowed) {
     for (const auto& [key, value] : spec.sysctls) {
       if (!contains(*c.sysctls_allowed, key))
-        out.emplace_back("sysctls", "sysctls." + key, quote(value), join(*c.sysctls_allowed),
-                         "remove the sysctl " + key);
+        out.push_back(Finding{"sysctls", "sysctls." + key, quote(value), join(*c.sysctls_allowed),
+                              "remove the sysctl " + key});
     }
   }
   if (c.read_only_rootfs.value_or(false) && !spec.read_only_rootfs)
-    out.emplace_back("read_only_rootfs", "read_only", "false", "true",
-                     "set read_only to true and mount a tmpfs or volume where it must write");
+    out.push_back(Finding{"read_only_rootfs", "read_only", "false", "true",
+                          "set read_only to true and mount a tmpfs or volume where it must write"});
   if (c.resources) check_resources(*c.resources, spec, out);
   if (c.restart) check_restart(*c.restart, spec.restart, out);
   if (c.images) check_image(*c.images, spec.image, out);
@@ -300,9 +303,9 @@ void check_controls(const Controls& controls, const actions::Action& action,
     if (controls.volume_drivers) check_volume_create(*controls.volume_drivers, *volume, out);
   } else if (const auto* network = std::get_if<actions::CreateNetwork>(&action)) {
     if (controls.network_drivers && !contains(controls.network_drivers->allowed, network->driver))
-      out.emplace_back("network_drivers", "driver", quote(network->driver),
-                       join(controls.network_drivers->allowed),
-                       "use driver " + join(controls.network_drivers->allowed));
+      out.push_back(Finding{"network_drivers", "driver", quote(network->driver),
+                            join(controls.network_drivers->allowed),
+                            "use driver " + join(controls.network_drivers->allowed)});
   }
 }
 

@@ -55,8 +55,8 @@ bool glob_matches(std::string_view pattern, std::string_view text) {
 void check_image(const ImageControl& control, const actions::ImageRef& image,
                  std::vector<Finding>& out, const std::string& field) {
   if (image.registry.empty() || image.repository.empty()) {
-    out.emplace_back("images", field, quote(image.full()), "a parsed image reference",
-                     "give a full image reference such as registry.example.com/team/app:1.2");
+    out.push_back(Finding{"images", field, quote(image.full()), "a parsed image reference",
+                          "give a full image reference such as registry.example.com/team/app:1.2"});
     return;
   }
   // Built once, and only when a check needs them.
@@ -71,30 +71,31 @@ void check_image(const ImageControl& control, const actions::ImageRef& image,
     return *name_text;
   };
   if (!control.allowed_registries.empty() && !any_glob(control.allowed_registries, image.registry))
-    out.emplace_back("images", field, found(), "registries: " + join(control.allowed_registries),
-                     "use an image from " + join(control.allowed_registries));
+    out.push_back(Finding{"images", field, found(),
+                          "registries: " + join(control.allowed_registries),
+                          "use an image from " + join(control.allowed_registries)});
   if (any_glob(control.denied_registries, image.registry))
-    out.emplace_back("images", field, found(),
-                     "any registry except: " + join(control.denied_registries),
-                     "use an image from another registry");
+    out.push_back(Finding{"images", field, found(),
+                          "any registry except: " + join(control.denied_registries),
+                          "use an image from another registry"});
   if (!control.allowed_repositories.empty() && !any_glob(control.allowed_repositories, name()))
-    out.emplace_back("images", field, found(),
-                     "repositories: " + join(control.allowed_repositories),
-                     "use an image whose repository matches " + join(control.allowed_repositories));
+    out.push_back(
+        Finding{"images", field, found(), "repositories: " + join(control.allowed_repositories),
+                "use an image whose repository matches " + join(control.allowed_repositories)});
   if (any_glob(control.denied_repositories, name()))
-    out.emplace_back("images", field, found(),
-                     "any repository except: " + join(control.denied_repositories),
-                     "use another image");
+    out.push_back(Finding{"images", field, found(),
+                          "any repository except: " + join(control.denied_repositories),
+                          "use another image"});
   // A digest pins the content whatever the tag says (docker pulls by the digest).
   if (control.forbid_latest && image.digest.empty() &&
       (image.implicit_tag || image.tag.empty() || image.tag == "latest"))
-    out.emplace_back("images", field + ".tag",
-                     image.implicit_tag ? concat({found(), " (no tag: latest)"}) : found(),
-                     "a pinned tag or digest, not latest",
-                     "give a version tag (e.g. :1.36) or a digest (@sha256:...)");
+    out.push_back(Finding{"images", field + ".tag",
+                          image.implicit_tag ? concat({found(), " (no tag: latest)"}) : found(),
+                          "a pinned tag or digest, not latest",
+                          "give a version tag (e.g. :1.36) or a digest (@sha256:...)"});
   if (control.require_digest && image.digest.empty())
-    out.emplace_back("images", field + ".digest", found(), "a digest (@sha256:...)",
-                     concat({"pin the image by digest: ", name(), "@sha256:<digest>"}));
+    out.push_back(Finding{"images", field + ".digest", found(), "a digest (@sha256:...)",
+                          concat({"pin the image by digest: ", name(), "@sha256:<digest>"})});
 }
 
 void check_build(const Controls& controls, const actions::BuildImage& build,
@@ -107,8 +108,8 @@ void check_build(const Controls& controls, const actions::BuildImage& build,
     const auto& allowed = controls.build->network_modes;
     const std::string mode = build.network_mode.empty() ? "default" : build.network_mode;
     if (std::find(allowed.begin(), allowed.end(), mode) == allowed.end())
-      out.emplace_back("build", "network", quote(mode), "network modes: " + join(allowed),
-                       "build with network " + join(allowed));
+      out.push_back(Finding{"build", "network", quote(mode), "network modes: " + join(allowed),
+                            "build with network " + join(allowed)});
   }
 }
 
@@ -132,14 +133,15 @@ void check_exec(const Controls& controls, const actions::ExecCommand& exec,
   const std::string fix = "set user to a numeric non-root UID, e.g. \"1000\"";
   if (forbid_root) {
     if (!effective) {
-      out.emplace_back(control_name, "user", "\"\" (the container's user, unknown)",
-                       "a non-root numeric UID", "the target container was not found; " + fix);
+      out.push_back(Finding{control_name, "user", "\"\" (the container's user, unknown)",
+                            "a non-root numeric UID",
+                            "the target container was not found; " + fix});
     } else if (effective->empty()) {
-      out.emplace_back(control_name, "user", found, "a non-root numeric UID",
-                       "the container runs as root by default; " + fix);
+      out.push_back(Finding{control_name, "user", found, "a non-root numeric UID",
+                            "the container runs as root by default; " + fix});
     } else if (auto problem = root_user_problem(*effective)) {
-      out.emplace_back(control_name, "user", found, "a non-root numeric UID",
-                       *problem + "; " + fix);
+      out.push_back(
+          Finding{control_name, "user", found, "a non-root numeric UID", *problem + "; " + fix});
     }
   }
   if (!controls.exec) return;
@@ -147,37 +149,38 @@ void check_exec(const Controls& controls, const actions::ExecCommand& exec,
   if (!control.allowed_users.empty() &&
       std::find(control.allowed_users.begin(), control.allowed_users.end(),
                 effective.value_or("")) == control.allowed_users.end())
-    out.emplace_back("exec", "user", found, "users: " + join(control.allowed_users),
-                     "set user to one of " + join(control.allowed_users));
+    out.push_back(Finding{"exec", "user", found, "users: " + join(control.allowed_users),
+                          "set user to one of " + join(control.allowed_users)});
   std::string command;
   for (const auto& arg : exec.argv) command += (command.empty() ? "" : " ") + arg;
   for (const auto& pattern : control.denied_commands) {
     if (std::regex_match(command, pattern.regex))
-      out.emplace_back("exec", "command", quote(command),
-                       "commands not matching: " + pattern_texts(control.denied_commands),
-                       "this command is not allowed in exec");
+      out.push_back(Finding{"exec", "command", quote(command),
+                            "commands not matching: " + pattern_texts(control.denied_commands),
+                            "this command is not allowed in exec"});
   }
   if (!control.allowed_commands.empty() &&
       std::none_of(control.allowed_commands.begin(), control.allowed_commands.end(),
                    [&](const CommandPattern& p) { return std::regex_match(command, p.regex); }))
-    out.emplace_back("exec", "command", quote(command),
-                     "commands matching: " + pattern_texts(control.allowed_commands),
-                     "run a command the policy allows");
+    out.push_back(Finding{"exec", "command", quote(command),
+                          "commands matching: " + pattern_texts(control.allowed_commands),
+                          "run a command the policy allows"});
 }
 
 void check_volume_create(const VolumeDriverControl& control, const actions::CreateVolume& volume,
                          std::vector<Finding>& out) {
   if (!control.allowed.empty() && std::find(control.allowed.begin(), control.allowed.end(),
                                             volume.driver) == control.allowed.end())
-    out.emplace_back("volume_drivers", "driver", quote(volume.driver), join(control.allowed),
-                     "use driver " + join(control.allowed));
+    out.push_back(Finding{"volume_drivers", "driver", quote(volume.driver), join(control.allowed),
+                          "use driver " + join(control.allowed)});
   for (const auto& [key, value] : volume.driver_opts) {
     const std::string field = "driver_opts." + key;
     if (control.allowed_options &&
         std::find(control.allowed_options->begin(), control.allowed_options->end(), key) ==
             control.allowed_options->end()) {
-      out.emplace_back("volume_drivers", field, quote(value),
-                       "options: " + join(*control.allowed_options), "remove the option " + key);
+      out.push_back(Finding{"volume_drivers", field, quote(value),
+                            "options: " + join(*control.allowed_options),
+                            "remove the option " + key});
       continue;
     }
     if (!control.forbid_bind_options) continue;
@@ -195,10 +198,11 @@ void check_volume_create(const VolumeDriverControl& control, const actions::Crea
     }
     if (key == "type" && (value == "none" || value == "bind")) binds = true;
     if (binds)
-      out.emplace_back("volume_drivers", field, quote(value),
-                       "no bind or device options (type=none, o=bind, device=...)",
-                       "create a plain named volume without driver options; a local volume with "
-                       "o=bind and device=<path> exposes that host path");
+      out.push_back(
+          Finding{"volume_drivers", field, quote(value),
+                  "no bind or device options (type=none, o=bind, device=...)",
+                  "create a plain named volume without driver options; a local volume with "
+                  "o=bind and device=<path> exposes that host path"});
   }
 }
 

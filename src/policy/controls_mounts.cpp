@@ -85,10 +85,10 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
                        const actions::Facts& facts, std::vector<Finding>& out) {
   if (control.forbid_volumes_from) {
     for (std::size_t i = 0; i < spec.volumes_from.size(); ++i)
-      out.emplace_back("bind_mounts", concat({"volumes_from[", std::to_string(i), "]"}),
-                       text::quote(spec.volumes_from[i]), "no volumes_from",
-                       "remove volumes_from: it inherits every mount of the other container, "
-                       "host paths included; mount named volumes instead");
+      out.push_back(Finding{"bind_mounts", concat({"volumes_from[", std::to_string(i), "]"}),
+                            text::quote(spec.volumes_from[i]), "no volumes_from",
+                            "remove volumes_from: it inherits every mount of the other container, "
+                            "host paths included; mount named volumes instead"});
   }
   // Built only for a finding that reports it.
   auto allowed_text = [&] {
@@ -106,8 +106,8 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
     const std::string field = concat({"mounts[", std::to_string(i), "]"});
     auto lexical = normalize_host_path(mount.source);
     if (!lexical) {
-      out.emplace_back("bind_mounts", field + ".source", text::quote(mount.source),
-                       "an absolute host path", "give the host path as an absolute path");
+      out.push_back(Finding{"bind_mounts", field + ".source", text::quote(mount.source),
+                            "an absolute host path", "give the host path as an absolute path"});
       continue;
     }
     const auto canonical = facts.canonical_paths.find(mount.source);
@@ -115,9 +115,10 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
                               ? std::nullopt
                               : normalize_host_path(canonical->second);
     if (!canonical_path) {
-      out.emplace_back("bind_mounts", field + ".source", text::quote(mount.source), allowed_text(),
-                       "its canonical path (symlinks resolved) is unknown, so it cannot be "
-                       "judged; use a named volume");
+      out.push_back(Finding{"bind_mounts", field + ".source", text::quote(mount.source),
+                            allowed_text(),
+                            "its canonical path (symlinks resolved) is unknown, so it cannot be "
+                            "judged; use a named volume"});
       continue;
     }
     std::vector<std::string> seen;
@@ -127,11 +128,12 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
 
     if (control.deny_docker_socket &&
         std::any_of(seen.begin(), seen.end(), [](auto& p) { return touches_engine(p); })) {
-      out.emplace_back("bind_mounts", field + ".source", describe(mount.source, seen),
-                       "no Docker or containerd socket, nor a folder holding one (/, /run, "
-                       "/var/run, /var/lib/docker, ...)",
-                       "remove this bind: access to the engine's socket is control of the host; "
-                       "use a named volume for data");
+      out.push_back(
+          Finding{"bind_mounts", field + ".source", describe(mount.source, seen),
+                  "no Docker or containerd socket, nor a folder holding one (/, /run, "
+                  "/var/run, /var/lib/docker, ...)",
+                  "remove this bind: access to the engine's socket is control of the host; "
+                  "use a named volume for data"});
     }
     if (control.allowed_paths) {
       const bool inside = std::all_of(seen.begin(), seen.end(), [&](const std::string& p) {
@@ -139,22 +141,22 @@ void check_bind_mounts(const BindMountControl& control, const actions::Container
                            [&](const std::string& allowed) { return is_under(p, allowed); });
       });
       if (!inside)
-        out.emplace_back("bind_mounts", field + ".source", describe(mount.source, seen),
-                         allowed_text(),
-                         control.allowed_paths->empty()
-                             ? "use a named volume instead of a host path"
-                             : concat({"bind a path under ", list_text(*control.allowed_paths),
-                                       ", or use a named volume"}));
+        out.push_back(Finding{"bind_mounts", field + ".source", describe(mount.source, seen),
+                              allowed_text(),
+                              control.allowed_paths->empty()
+                                  ? "use a named volume instead of a host path"
+                                  : concat({"bind a path under ", list_text(*control.allowed_paths),
+                                            ", or use a named volume"})});
     }
     if (control.require_read_only && !mount.read_only)
-      out.emplace_back("bind_mounts", field + ".read_only", "false", "true",
-                       "mount the host path read-only (\":ro\")");
+      out.push_back(Finding{"bind_mounts", field + ".read_only", "false", "true",
+                            "mount the host path read-only (\":ro\")"});
     if (control.allowed_propagation &&
         std::find(control.allowed_propagation->begin(), control.allowed_propagation->end(),
                   mount.propagation) == control.allowed_propagation->end())
-      out.emplace_back("bind_mounts", field + ".propagation", text::quote(mount.propagation),
-                       concat({"propagation: ", list_text(*control.allowed_propagation)}),
-                       "remove the propagation option (the default is rprivate)");
+      out.push_back(Finding{"bind_mounts", field + ".propagation", text::quote(mount.propagation),
+                            concat({"propagation: ", list_text(*control.allowed_propagation)}),
+                            "remove the propagation option (the default is rprivate)"});
   }
 }
 

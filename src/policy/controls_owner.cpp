@@ -134,12 +134,12 @@ void check_run_joins(const OwnerControl& control, const actions::RunContainer& r
     if (found != facts.mounted_volumes.end() && found->second.exists &&
         owned_by(&found->second.labels, control, principal, teams))
       continue;
-    out.emplace_back("owner", "mounts[" + std::to_string(i) + "].source", quoted(mount.source),
-                     "volumes labelled " + owned,
-                     "you can only mount volumes labelled " + owned + ", and " +
-                         quoted(mount.source) +
-                         " is not one of them (or does not exist); create it first with "
-                         "docker_volume_create; docker_volume_ls lists yours");
+    out.push_back(Finding{"owner", "mounts[" + std::to_string(i) + "].source", quoted(mount.source),
+                          "volumes labelled " + owned,
+                          "you can only mount volumes labelled " + owned + ", and " +
+                              quoted(mount.source) +
+                              " is not one of them (or does not exist); create it first with "
+                              "docker_volume_create; docker_volume_ls lists yours"});
   }
   // A compose service whose container exists is replaced: that container must be the caller's.
   if (facts.container && facts.container->exists &&
@@ -152,11 +152,11 @@ void check_run_joins(const OwnerControl& control, const actions::RunContainer& r
   if (facts.joined_network && facts.joined_network->exists &&
       owned_by(&facts.joined_network->labels, control, principal, teams))
     return;
-  out.emplace_back("owner", "network", quoted(run.spec.network), "networks labelled " + owned,
-                   "you can only join networks labelled " + owned + ", and " +
-                       quoted(run.spec.network) +
-                       " is not one of them (or does not exist); create it first with "
-                       "docker_network_create; docker_network_ls lists yours");
+  out.push_back(Finding{"owner", "network", quoted(run.spec.network), "networks labelled " + owned,
+                        "you can only join networks labelled " + owned + ", and " +
+                            quoted(run.spec.network) +
+                            " is not one of them (or does not exist); create it first with "
+                            "docker_network_create; docker_network_ls lists yours"});
 }
 
 }  // namespace
@@ -193,12 +193,12 @@ void check_owner(const OwnerControl& control, const actions::Action& action,
                             : target->kind == "network" ? "networks"
                                                         : "containers, volumes and networks";
   // The same words whether the target is another tenant's or does not exist (see top).
-  out.emplace_back("owner", std::string(target->argument), "\"" + target->name + "\"",
-                   std::string(kinds) + " labelled " + owned,
-                   "you can only " + std::string(target->verb) + " " + kinds + " labelled " +
-                       owned + ", and \"" + target->name +
-                       "\" is not one of them (or does not exist); " + std::string(target->lister) +
-                       " lists yours");
+  out.push_back(Finding{"owner", std::string(target->argument), "\"" + target->name + "\"",
+                        std::string(kinds) + " labelled " + owned,
+                        "you can only " + std::string(target->verb) + " " + kinds + " labelled " +
+                            owned + ", and \"" + target->name +
+                            "\" is not one of them (or does not exist); " +
+                            std::string(target->lister) + " lists yours"});
 }
 
 }  // namespace dockgate::policy

@@ -162,8 +162,8 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
                  : rule.mode == RuleMode::Warn  ? decision.warnings
                                                 : decision.audit_only;
     if (!rule.require) {
-      list.emplace_back(rule.id, rule.location, rule.title, rule.message, rule.how_to_comply,
-                        rule.mode);
+      list.push_back(Violation{rule.id, rule.location, rule.title, rule.message, rule.how_to_comply,
+                               rule.mode, "", "", ""});
       continue;
     }
     for (std::size_t i = hit.begin; i < hit.end; ++i) {
@@ -171,13 +171,14 @@ Decision PolicySet::decide(const DecisionInput& input, std::string_view operatio
       // only when the finding has none of its own.
       Finding& finding = findings[i];
       if (finding.how_to_comply.empty()) {
-        list.emplace_back(rule.id, rule.location, rule.title, rule.message, rule.how_to_comply,
-                          rule.mode, std::move(finding.field), std::move(finding.found),
-                          std::move(finding.allowed));
+        list.push_back(Violation{rule.id, rule.location, rule.title, rule.message,
+                                 rule.how_to_comply, rule.mode, std::move(finding.field),
+                                 std::move(finding.found), std::move(finding.allowed)});
       } else {
-        list.emplace_back(rule.id, rule.location, rule.title, rule.message,
-                          std::move(finding.how_to_comply), rule.mode, std::move(finding.field),
-                          std::move(finding.found), std::move(finding.allowed));
+        list.push_back(Violation{rule.id, rule.location, rule.title, rule.message,
+                                 std::move(finding.how_to_comply), rule.mode,
+                                 std::move(finding.field), std::move(finding.found),
+                                 std::move(finding.allowed)});
       }
     }
   }
