@@ -111,6 +111,35 @@ const std::vector<ComposeStep>* compose_steps(const Action& action) {
   return nullptr;
 }
 
+void record_judged_identities(Action& action, const Facts& facts) {
+  auto* steps = compose_steps(action);
+  if (steps == nullptr) return;
+  for (std::size_t i = 0; i < steps->size() && i < facts.steps.size(); ++i) {
+    const Facts& seen = facts.steps[i];
+    auto& step = (*steps)[i];
+    auto container = [&] {
+      if (seen.container) step.judged_id = seen.container->exists ? seen.container->id : "";
+    };
+    // Networks and volumes are known by name (the engine refuses a second of the same name).
+    auto object = [&] {
+      if (seen.object) step.judged_id = seen.object->exists ? seen.object->name : "";
+    };
+    std::visit(Overloaded{
+                   [&](const RunContainer&) { container(); },
+                   [&](const RemoveContainer&) { container(); },
+                   [&](const CreateNetwork&) { object(); },
+                   [&](const RemoveNetwork&) { object(); },
+                   [&](const CreateVolume&) { object(); },
+                   [&](const RemoveVolume&) { object(); },
+                   [&](const PullImage&) {
+                     if (seen.image) step.judged_id = seen.image->present ? seen.image->id : "";
+                   },
+                   [](const auto&) {},
+               },
+               step.action);
+  }
+}
+
 std::vector<ComposeStep>* compose_steps(Action& action) {
   if (auto* up = std::get_if<ComposeUp>(&action)) return &up->steps;
   if (auto* down = std::get_if<ComposeDown>(&action)) return &down->steps;
@@ -328,6 +357,8 @@ json Facts::to_json() const {
                              {"labels", joined_network->labels}};
   }
   if (!canonical_paths.empty()) out["canonical_paths"] = canonical_paths;
+  for (const auto& [name, network] : extra_networks)
+    out["extra_networks"][name] = {{"exists", network.exists}, {"labels", network.labels}};
   if (!steps.empty()) {
     out["steps"] = json::array();
     for (const auto& step : steps) out["steps"].push_back(step.to_json());

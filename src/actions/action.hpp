@@ -154,14 +154,18 @@ struct ComposeUp {
   std::vector<std::string> services;  // the services started, in start order
   bool detach = true;  // false: wait (bounded) for the services to exit, return their logs
   std::vector<ComposeStep> steps;  // networks, volumes, images, then containers
+  // Values that may be secrets (environment values, build args, .env and env_file values): the
+  // gate scrubs them from every record of the call. Never serialized.
+  std::vector<std::string> sensitive_values;
 };
 
 struct ComposeDown {
   std::string project;
   std::string source;
   bool remove_volumes = false;
-  std::string remove_images = "none";  // none | local | all
-  std::vector<ComposeStep> steps;      // containers, networks, then volumes and images
+  std::string remove_images = "none";         // none | local | all
+  std::vector<ComposeStep> steps;             // containers, networks, then volumes and images
+  std::vector<std::string> sensitive_values;  // as ComposeUp's
 };
 
 using Action =
@@ -169,6 +173,8 @@ using Action =
                  RemoveContainer, ReadLogs, ExecCommand, ListVolumes, CreateVolume, RemoveVolume,
                  ListNetworks, CreateNetwork, RemoveNetwork, PullImage, RemoveImage, BuildImage,
                  CheckPolicy, ShowPolicy, ComposeUp, ComposeDown>;
+
+struct Facts;
 
 // What a compose container waits for before it starts (depends_on).
 enum class WaitCondition { Started, Healthy, CompletedSuccessfully };
@@ -187,7 +193,15 @@ struct ComposeStep {
   //   com.docker.compose.config-hash label matches, else replaced; remove steps: skipped when
   //   absent, and never run on an object without this project's label.
   std::vector<ServiceWait> waits;  // run steps: depends_on, in order
+  // What the decision saw of the step's object (set by the gate from the facts, never by a
+  // tool): the container's, network's or volume's id or the image's id when it existed, ""
+  // when it did not; nullopt when not looked up. The executor acts only on that very object:
+  // one that appeared, vanished or was replaced after the decision fails the step.
+  std::optional<std::string> judged_id;
 };
+
+// Copies each step's judged identity (ComposeStep::judged_id) from the facts gathered for it.
+void record_judged_identities(Action& action, const Facts& facts);
 
 // The steps of a compose action (empty for every other action).
 const std::vector<ComposeStep>* compose_steps(const Action& action);
@@ -243,6 +257,8 @@ struct Facts {
   // so that the owner control can refuse another tenant's.
   std::map<std::string, ObjectFacts> mounted_volumes;
   std::optional<ObjectFacts> joined_network;
+  // docker_run (compose): each further network of spec.extra_networks, by name.
+  std::map<std::string, ObjectFacts> extra_networks;
   // docker_run: each bind source as written -> its canonical path on the engine host (symlinks
   // resolved; for a path that does not exist, its deepest existing parent resolved).
   std::map<std::string, std::string> canonical_paths;

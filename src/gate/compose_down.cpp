@@ -20,15 +20,19 @@ class DownRun {
   void step(const actions::ComposeStep& step) {
     std::visit(Overloaded{
                    [&](const actions::RemoveContainer& a) {
-                     remove(step, "/containers/" + url_encode(a.container),
-                            "?force=1" + std::string(a.remove_volumes ? "&v=1" : ""), a.container,
-                            "/json");
+                     remove(step, "/containers/", "/json", a.container, [&](const std::string& id) {
+                       return stop_and_remove(engine_, id, a.remove_volumes, kStopBudget);
+                     });
                    },
                    [&](const actions::RemoveNetwork& a) {
-                     remove(step, "/networks/" + url_encode(a.name), "", a.name, "");
+                     remove(step, "/networks/", "", a.name, [&](const std::string& id) {
+                       return plain_delete("/networks/" + url_encode(id));
+                     });
                    },
                    [&](const actions::RemoveVolume& a) {
-                     remove(step, "/volumes/" + url_encode(a.name), "", a.name, "");
+                     remove(step, "/volumes/", "", a.name, [&](const std::string& id) {
+                       return plain_delete("/volumes/" + url_encode(id));
+                     });
                    },
                    [&](const actions::RemoveImage& a) { remove_image(step, a); },
                    [&](const auto&) {
@@ -41,9 +45,27 @@ class DownRun {
   json result() const { return log_.result(); }
 
  private:
-  void remove(const actions::ComposeStep& step, const std::string& path, const std::string& query,
-              const std::string& name, const std::string& inspect_suffix) {
-    auto labels = labels_of(engine_, path + inspect_suffix);
+  // Per container: its stop timeout, at most this (the call stays within a client's timeout
+  // for a few services; more is answered by the engine's read timeout, and retried).
+  static constexpr std::chrono::milliseconds kStopBudget{11000};
+
+  Status plain_delete(const std::string& path) {
+    auto removed = status_only(engine_.del(path), json::object());
+    if (!removed) return removed.error();
+    return Ok{};
+  }
+
+  // Only the object the decision saw (by its id): one judged absent is not looked for again,
+  // so nothing that appeared after the decision is removed unjudged.
+  template <class Delete>
+  void remove(const actions::ComposeStep& step, const std::string& prefix,
+              const std::string& inspect_suffix, const std::string& name, Delete&& erase) {
+    if (step.judged_id && step.judged_id->empty()) {
+      log_.done(step, "absent", name);
+      return;
+    }
+    const std::string id = step.judged_id ? *step.judged_id : name;
+    auto labels = labels_of(engine_, prefix + url_encode(id) + inspect_suffix);
     if (!labels) {
       log_.failed(step, labels.error().message);
       return;
@@ -58,8 +80,7 @@ class DownRun {
                 name);
       return;
     }
-    auto removed = status_only(engine_.del(path + query), json::object());
-    if (!removed) {
+    if (auto removed = erase(id); !removed) {
       log_.failed(step, removed.error().message);
       return;
     }

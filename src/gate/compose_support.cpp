@@ -1,5 +1,7 @@
 #include "gate/compose_support.hpp"
 
+#include <algorithm>
+
 #include "gate/engine_requests.hpp"
 
 namespace dockgate::gate {
@@ -23,6 +25,28 @@ Result<bool> image_present(engine::EngineClient& engine, const std::string& refe
   if (response && response->status == 404) return false;
   if (auto body = json_body(response); !body) return body.error();
   return true;
+}
+
+Status stop_and_remove(engine::EngineClient& engine, const std::string& id, bool remove_volumes,
+                       std::chrono::milliseconds budget) {
+  // The engine waits t seconds before SIGKILL: the container's own stop timeout (compose's
+  // stop_grace_period, else 10 s), kept inside the call's budget.
+  long long grace = 10;
+  if (auto inspect = json_body(engine.get("/containers/" + url_encode(id) + "/json"))) {
+    const auto timeout = inspect->value("/Config/StopTimeout"_json_pointer, json());
+    if (timeout.is_number_integer()) grace = timeout.get<long long>();
+  }
+  const long long room = std::chrono::duration_cast<std::chrono::seconds>(budget).count() - 1;
+  const auto seconds = std::max<long long>(0, std::min(grace, room));
+  auto stopped = status_only(
+      engine.post("/containers/" + url_encode(id) + "/stop?t=" + std::to_string(seconds)),
+      json::object());
+  if (!stopped) return stopped.error();
+  auto removed = status_only(
+      engine.del("/containers/" + url_encode(id) + "?force=1" + (remove_volumes ? "&v=1" : "")),
+      json::object());
+  if (!removed) return removed.error();
+  return Ok{};
 }
 
 bool StepLog::done(const actions::ComposeStep& step, std::string_view what,

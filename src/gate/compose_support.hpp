@@ -1,6 +1,7 @@
 // Internal to the gate: what compose_up.cpp and compose_down.cpp share.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,11 @@ Result<std::optional<nlohmann::json>> labels_of(engine::EngineClient& engine,
                                                 const std::string& path);
 
 Result<bool> image_present(engine::EngineClient& engine, const std::string& reference);
+
+// Stops a container (SIGTERM, then SIGKILL after its own stop timeout, within `budget`), then
+// removes it: a database gets the chance to shut down cleanly, as with `docker compose down`.
+Status stop_and_remove(engine::EngineClient& engine, const std::string& id, bool remove_volumes,
+                       std::chrono::milliseconds budget);
 
 // Each step's outcome, in order, for the tool's answer and the audit outcome record.
 class StepLog {

@@ -112,28 +112,40 @@ class UpRun {
   }
 
  private:
-  bool network(const actions::ComposeStep& step, const actions::CreateNetwork& create) {
-    auto existing = labels_of(engine_, "/networks/" + url_encode(create.name));
+  // A network or volume: created when the decision saw none; kept when it saw one. One that
+  // appeared after the decision was not judged as this caller's: the step fails.
+  template <class Create>
+  bool object(const actions::ComposeStep& step, const Create& create, const std::string& path,
+              Result<json> (*make)(engine::EngineClient&, const Create&)) {
+    auto existing = labels_of(engine_, path + url_encode(create.name));
     if (!existing) return log_.failed(step, existing.error().message);
-    if (*existing) return log_.done(step, "exists", create.name);
-    auto created = create_network(engine_, create);
+    if (*existing) {
+      if (step.judged_id && step.judged_id->empty())
+        return log_.failed(step, create.name + " appeared after the decision; call again");
+      return log_.done(step, "exists", create.name);
+    }
+    auto created = make(engine_, create);
     if (!created) return log_.failed(step, created.error().message);
     return log_.done(step, "created", create.name);
+  }
+
+  bool network(const actions::ComposeStep& step, const actions::CreateNetwork& create) {
+    return object(step, create, "/networks/", &create_network);
   }
 
   bool volume(const actions::ComposeStep& step, const actions::CreateVolume& create) {
-    auto existing = labels_of(engine_, "/volumes/" + url_encode(create.name));
-    if (!existing) return log_.failed(step, existing.error().message);
-    if (*existing) return log_.done(step, "exists", create.name);
-    auto created = create_volume(engine_, create);
-    if (!created) return log_.failed(step, created.error().message);
-    return log_.done(step, "created", create.name);
+    return object(step, create, "/volumes/", &create_volume);
   }
 
+  // A pull runs only when it was judged, i.e. when the decision saw the image missing.
   bool pull(const actions::ComposeStep& step, const actions::PullImage& pull) {
     auto present = image_present(engine_, pull.image.full());
     if (!present) return log_.failed(step, present.error().message);
     if (*present) return log_.done(step, "present", pull.image.familiar());
+    if (!step.judged_id || !step.judged_id->empty())
+      return log_.failed(step, pull.image.familiar() +
+                                   " was removed after the decision (its pull was not judged); "
+                                   "call again");
     ExecutionSettings bounded = settings_;
     bounded.pull_budget = remaining(deadline_);
     auto pulled = pull_image(engine_, pull, bounded, nullptr);
@@ -145,15 +157,10 @@ class UpRun {
     return log_.done(step, "pulled", pull.image.familiar());
   }
 
+  // Always built (the build cache makes an unchanged build cheap): a tag that is merely
+  // present may be anyone's image, built from anything.
   bool build(const actions::ComposeStep& step, const actions::BuildImage& build) {
     const std::string tag = build.tags.empty() ? std::string() : build.tags.front();
-    auto present = image_present(engine_, tag);
-    if (!present) return log_.failed(step, present.error().message);
-    if (*present)
-      return log_.done(step, "present",
-                       tag +
-                           " (not rebuilt; remove it with docker_rmi or use "
-                           "docker_build to rebuild)");
     ExecutionSettings bounded = settings_;
     bounded.build_budget = remaining(deadline_);
     auto built = build_image(engine_, build, bounded);
@@ -174,7 +181,13 @@ class UpRun {
     auto existing = json_body(engine_.get("/containers/" + url_encode(name) + "/json"));
     std::string what = "created";
     if (existing) {
-      const auto labels = existing->value("/Config/Labels"_json_pointer, json::object());
+      // Only the container the decision saw may be kept or replaced.
+      const std::string id = existing->value("Id", std::string());
+      if (!step.judged_id || *step.judged_id != id)
+        return log_.failed(
+            step, "the container " + name + " appeared or changed after the decision; call again");
+      auto labels = existing->value("/Config/Labels"_json_pointer, json::object());
+      if (!labels.is_object()) labels = json::object();
       if (labels.value(std::string(kProjectLabel), std::string()) != up_.project)
         return log_.failed(step, "a container named " + name +
                                      " exists and is not part of project " + up_.project +
@@ -182,14 +195,12 @@ class UpRun {
       if (labels.value(std::string(kConfigHashLabel), std::string()) == *hash) {
         if (existing->value("/State/Running"_json_pointer, false))
           return log_.done(step, "running", name);
-        auto started =
-            status_only(engine_.post("/containers/" + url_encode(name) + "/start"), json::object());
+        auto started = status_only(engine_.post("/containers/" + id + "/start"), json::object());
         if (!started) return log_.failed(step, started.error().message);
         return log_.done(step, "started", name);
       }
-      auto removed =
-          status_only(engine_.del("/containers/" + url_encode(name) + "?force=1"), json::object());
-      if (!removed) return log_.failed(step, removed.error().message);
+      if (auto removed = stop_and_remove(engine_, id, false, remaining(deadline_)); !removed)
+        return log_.failed(step, removed.error().message);
       what = "recreated";
     } else if (existing.error().message.find("engine error (404)") == std::string::npos) {
       return log_.failed(step, existing.error().message);

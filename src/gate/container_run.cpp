@@ -336,7 +336,10 @@ Result<std::string> config_hash(const actions::ContainerSpec& spec,
   if (!secrets) return secrets.error();
   auto body = create_body(spec, *secrets, spec.auto_remove);
   if (!body) return body.error();
-  const std::string text = body->dump();
+  // Further networks are connected after create, so they are not in the body: hashed too.
+  json extra = json::array();
+  for (const auto& n : spec.extra_networks) extra.push_back({n.network, n.aliases});
+  const std::string text = body->dump() + extra.dump();
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   std::string hex;

@@ -143,6 +143,12 @@ Result<actions::Facts> EngineActionExecutor::gather_facts(const actions::Action&
       network->name = run->spec.network;  // as written: the name the finding shows
       facts.joined_network = *network;
     }
+    for (const auto& attachment : run->spec.extra_networks) {
+      auto network = object_facts(engine_, actions::ObjectKind::Network, attachment.network);
+      if (!network) return network.error();
+      network->name = attachment.network;
+      facts.extra_networks[attachment.network] = *network;
+    }
     return facts;
   }
   if (const auto* a = std::get_if<actions::StopContainer>(&action))
@@ -184,7 +190,7 @@ Result<actions::Facts> EngineActionExecutor::compose_facts(
     if (const auto* run = std::get_if<actions::RunContainer>(&step.action)) {
       auto existing = container_facts(engine_, run->spec.name);
       if (!existing) return existing.error();
-      if (existing->exists) own->container = *existing;
+      own->container = *existing;
     } else if (const auto* volume = std::get_if<actions::CreateVolume>(&step.action)) {
       auto object = object_facts(engine_, actions::ObjectKind::Volume, volume->name);
       if (!object) return object.error();

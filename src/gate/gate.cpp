@@ -135,6 +135,8 @@ Judgement Gate::judge(const CallContext& context, std::string_view tool_name, co
   if (auto* inspect = std::get_if<actions::InspectObject>(&*judgement.action);
       inspect != nullptr && !inspect->kind && facts->inspected_kind)
     inspect->kind = facts->inspected_kind;
+  // Compose: the executor acts only on the objects the decision saw (see ComposeStep).
+  actions::record_judged_identities(*judgement.action, *facts);
   // Mutations change judgement.action itself: what runs next is what was judged.
   judgement.decision = policy->judge(
       policy::JudgeInput{tool_name, *judgement.action, *facts, context.principal, now});
@@ -156,7 +158,7 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock_() - started);
   };
   // Secrets are taken out once, before any record of this call is built.
-  const Redaction redaction = redact_arguments(tool_name, arguments);
+  Redaction redaction = redact_arguments(tool_name, arguments);
   auto record_outcome = [&](std::string_view result, const std::string& error,
                             std::optional<int> engine_status, json created, json steps) {
     auto written = audit_.append(outcome_record(
@@ -182,6 +184,12 @@ CallOutcome Gate::call(const CallContext& context, std::string_view tool_name,
 
   const Judgement judgement = judge(context, tool_name, arguments, started, policy);
   const actions::Action* action = judgement.action ? &*judgement.action : nullptr;
+  if (action != nullptr) {
+    if (const auto* up = std::get_if<actions::ComposeUp>(action))
+      redaction.also_scrub(up->sensitive_values);
+    if (const auto* down = std::get_if<actions::ComposeDown>(action))
+      redaction.also_scrub(down->sensitive_values);
+  }
   switch (judgement.stage) {
     case Judgement::Stage::UnknownTool:
       return refuse(CallStage::UnknownTool, "unknown_tool", judgement.error, nullptr, nullptr);

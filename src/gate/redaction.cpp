@@ -113,17 +113,27 @@ class Redactor {
 
 }  // namespace
 
+namespace {
+// Longest first, so "KEY=VALUE" goes whole before its VALUE is looked for.
+void sort_longest_first(std::vector<std::string>& values) {
+  std::sort(values.begin(), values.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+}  // namespace
+
+void Redaction::also_scrub(const std::vector<std::string>& values) {
+  for (const auto& value : values)
+    if (value.size() >= kMinScrubLength) values_.push_back(value);
+  sort_longest_first(values_);
+}
+
 Redaction redact_arguments(std::string_view tool, const json& arguments) {
   Redaction redaction;
   redaction.arguments_ = arguments;
   Redactor(redaction.paths_, redaction.values_).call(tool, redaction.arguments_, "arguments");
-  // Longest first, so "KEY=VALUE" goes whole before its VALUE is looked for.
-  std::sort(redaction.values_.begin(), redaction.values_.end(),
-            [](const std::string& a, const std::string& b) {
-              return a.size() != b.size() ? a.size() > b.size() : a < b;
-            });
-  redaction.values_.erase(std::unique(redaction.values_.begin(), redaction.values_.end()),
-                          redaction.values_.end());
+  sort_longest_first(redaction.values_);
   // A secret value copied into another argument (a label, a command) goes there too.
   redaction.scrub_copies(redaction.arguments_, "arguments");
   return redaction;

@@ -40,6 +40,9 @@ class Redaction {
   std::string scrub(std::string text) const;
   // The same on every string (and object key) of a JSON value.
   nlohmann::json scrub_json(const nlohmann::json& value) const;
+  // Secret values the arguments did not show but planning found (a compose file's environment,
+  // build args and .env values): scrubbed from every record from now on.
+  void also_scrub(const std::vector<std::string>& values);
 
  private:
   friend Redaction redact_arguments(std::string_view tool, const nlohmann::json& arguments);

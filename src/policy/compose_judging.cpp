@@ -35,11 +35,15 @@ void add_planned_objects(const std::vector<actions::ComposeStep>& steps, std::si
         found->second.labels = volume->labels;
       }
     } else if (const auto* network = std::get_if<actions::CreateNetwork>(&steps[i].action)) {
-      if (facts.joined_network && !facts.joined_network->exists &&
-          network->name == run.spec.network) {
-        facts.joined_network->exists = true;
-        facts.joined_network->labels = network->labels;
-      }
+      auto plan = [&](actions::ObjectFacts& seen) {
+        if (seen.exists) return;
+        seen.exists = true;
+        seen.labels = network->labels;
+      };
+      if (facts.joined_network && network->name == run.spec.network) plan(*facts.joined_network);
+      if (auto found = facts.extra_networks.find(network->name);
+          found != facts.extra_networks.end())
+        plan(found->second);
     }
   }
 }

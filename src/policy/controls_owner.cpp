@@ -148,15 +148,24 @@ void check_run_joins(const OwnerControl& control, const actions::RunContainer& r
                    "a container named " + quoted(run.spec.name) + " exists and is not labelled " +
                        owned + ": choose another compose project name"});
   }
-  if (!actions::is_user_network(run.spec.network)) return;
-  if (facts.joined_network && facts.joined_network->exists &&
-      owned_by(&facts.joined_network->labels, control, principal, teams))
-    return;
-  out.push_back(Finding{"owner", "network", quoted(run.spec.network), "networks labelled " + owned,
-                        "you can only join networks labelled " + owned + ", and " +
-                            quoted(run.spec.network) +
-                            " is not one of them (or does not exist); create it first with "
-                            "docker_network_create; docker_network_ls lists yours"});
+  auto check_network = [&](const std::string& name, const std::optional<actions::ObjectFacts>& seen,
+                           const std::string& field) {
+    if (seen && seen->exists && owned_by(&seen->labels, control, principal, teams)) return;
+    out.push_back(Finding{"owner", field, quoted(name), "networks labelled " + owned,
+                          "you can only join networks labelled " + owned + ", and " + quoted(name) +
+                              " is not one of them (or does not exist); create it first with "
+                              "docker_network_create; docker_network_ls lists yours"});
+  };
+  if (actions::is_user_network(run.spec.network))
+    check_network(run.spec.network, facts.joined_network, "network");
+  // Further networks (compose): each must be the caller's too, and a user network.
+  for (std::size_t i = 0; i < run.spec.extra_networks.size(); ++i) {
+    const auto& name = run.spec.extra_networks[i].network;
+    const auto found = facts.extra_networks.find(name);
+    check_network(name,
+                  found == facts.extra_networks.end() ? std::nullopt : std::optional(found->second),
+                  "extra_networks[" + std::to_string(i) + "]");
+  }
 }
 
 }  // namespace

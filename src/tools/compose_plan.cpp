@@ -112,6 +112,10 @@ Result<actions::RunContainer> run_step(const ComposeFile& file, const Service& s
     if (network == nullptr)
       return make_error("services." + service.name + ".networks: \"" + joined.key +
                         "\" is not declared under networks");
+    if (!actions::is_user_network(network->name))
+      return make_error("services." + service.name + ".networks: \"" + joined.key + "\" is " +
+                        network->name + ", not a user-defined network; use network_mode for " +
+                        "host, none or bridge");
     std::vector<std::string> aliases{service.name};
     aliases.insert(aliases.end(), joined.aliases.begin(), joined.aliases.end());
     if (first) {
@@ -169,7 +173,8 @@ Result<actions::ComposeUp> plan_compose_up(const ComposeFile& file, const std::s
     if (!network.driver_opts.empty())
       return make_error("networks." + network.key +
                         ".driver_opts: not supported by dockgate yet; remove it");
-    up.steps.push_back({"docker_network_create", "networks." + network.key, std::move(create), {}});
+    up.steps.push_back(
+        {"docker_network_create", "networks." + network.key, std::move(create), {}, std::nullopt});
   }
   for (const auto& volume : file.volumes) {
     if (volume.external || std::none_of(order->begin(), order->end(),
@@ -178,10 +183,15 @@ Result<actions::ComposeUp> plan_compose_up(const ComposeFile& file, const std::s
     actions::CreateVolume create{volume.name, volume.driver, volume.driver_opts, volume.labels};
     create.labels[kProject] = file.project;
     create.labels["com.docker.compose.volume"] = volume.key;
-    up.steps.push_back({"docker_volume_create", "volumes." + volume.key, std::move(create), {}});
+    up.steps.push_back(
+        {"docker_volume_create", "volumes." + volume.key, std::move(create), {}, std::nullopt});
   }
+  // One image step per image; a service that builds it wins over one that only names it.
   std::set<std::string> images;
-  for (const Service* service : *order) {
+  std::vector<const Service*> by_image = *order;
+  std::stable_partition(by_image.begin(), by_image.end(),
+                        [](const Service* s) { return s->build.has_value(); });
+  for (const Service* service : by_image) {
     const std::string image = service->spec.image.full();
     if (!images.insert(image).second) continue;
     const std::string subject = "services." + service->name;
@@ -193,16 +203,20 @@ Result<actions::ComposeUp> plan_compose_up(const ComposeFile& file, const std::s
       if (!service->build->target.empty()) arguments["target"] = service->build->target;
       auto build = plan_call(build_tool, arguments);
       if (!build) return make_error(subject + ".build: " + build.error().message);
-      up.steps.push_back({"docker_build", subject + ".build", std::move(*build), {}});
+      up.steps.push_back({"docker_build", subject + ".build", std::move(*build), {}, std::nullopt});
     } else {
-      up.steps.push_back(
-          {"docker_pull", subject + ".image", actions::PullImage{service->spec.image}, {}});
+      up.steps.push_back({"docker_pull",
+                          subject + ".image",
+                          actions::PullImage{service->spec.image},
+                          {},
+                          std::nullopt});
     }
   }
   for (const Service* service : *order) {
     auto run = run_step(file, *service, source);
     if (!run) return run.error();
-    actions::ComposeStep step{"docker_run", "services." + service->name, std::move(*run), {}};
+    actions::ComposeStep step{
+        "docker_run", "services." + service->name, std::move(*run), {}, std::nullopt};
     for (const auto& d : service->depends_on)
       step.waits.push_back(
           {d.service, container_name(file, d.service), wait_condition(d.condition)});
@@ -225,12 +239,16 @@ Result<actions::ComposeDown> plan_compose_down(const ComposeFile& file, const st
                           "services." + service.name,
                           actions::RemoveContainer{container_name(file, service.name),
                                                    /*force=*/true, remove_volumes},
-                          {}});
+                          {},
+                          std::nullopt});
   }
   for (const auto& network : file.networks) {
     if (network.external) continue;
-    down.steps.push_back(
-        {"docker_network_rm", "networks." + network.key, actions::RemoveNetwork{network.name}, {}});
+    down.steps.push_back({"docker_network_rm",
+                          "networks." + network.key,
+                          actions::RemoveNetwork{network.name},
+                          {},
+                          std::nullopt});
   }
   if (remove_volumes) {
     for (const auto& volume : file.volumes) {
@@ -238,7 +256,8 @@ Result<actions::ComposeDown> plan_compose_down(const ComposeFile& file, const st
       down.steps.push_back({"docker_volume_rm",
                             "volumes." + volume.key,
                             actions::RemoveVolume{volume.name, false},
-                            {}});
+                            {},
+                            std::nullopt});
     }
   }
   if (remove_images != "none") {
@@ -251,7 +270,8 @@ Result<actions::ComposeDown> plan_compose_down(const ComposeFile& file, const st
       down.steps.push_back({"docker_rmi",
                             "services." + service.name + ".image",
                             actions::RemoveImage{image, false},
-                            {}});
+                            {},
+                            std::nullopt});
     }
   }
   return down;

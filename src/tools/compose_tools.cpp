@@ -37,7 +37,36 @@ Result<std::string> read_limited(const std::string& path, std::size_t limit,
 struct LoadedFile {
   std::string source;  // canonical path, or kInlineSource
   compose::ComposeFile file;
+  std::map<std::string, std::string> variables;  // the .env values (may be secrets)
 };
+
+// What the gate scrubs from the call's records: every .env value, every service's environment
+// values (env_file's included) and every build arg value.
+std::vector<std::string> sensitive_values(const LoadedFile& loaded) {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : loaded.variables) values.push_back(value);
+  for (const auto& service : loaded.file.services) {
+    for (const auto& entry : service.spec.env) {
+      const auto equals = entry.find('=');
+      if (equals != std::string::npos) values.push_back(entry.substr(equals + 1));
+    }
+    if (service.build)
+      for (const auto& [key, value] : service.build->args) values.push_back(value);
+  }
+  return values;
+}
+
+// Whether the text has a `name:` key at the top level (block style: a line starting with it).
+bool has_top_level_name(const std::string& text) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    if (text.compare(at, 5, "name:") == 0) return true;
+    at = text.find('\n', at);
+    if (at == std::string::npos) break;
+    ++at;
+  }
+  return false;
+}
 
 json source_schema() {
   return {
@@ -97,10 +126,17 @@ class ComposeLoader {
       auto variables = dotenv(options.project_dir);
       if (!variables) return variables.error();
       options.variables = std::move(*variables);
+      loaded.variables = options.variables;
       loaded.source = *file;
     }
     auto parsed = compose::parse_compose(text, options);
     if (!parsed) return parsed.error();
+    // Inline files would all share the first root's folder name as project: on a shared
+    // server, two people's stacks would be one. The file must name its project.
+    if (has_content && !has_top_level_name(text))
+      return make_error(
+          "content: give the project a name with a top-level `name:` key (an "
+          "inline file has no folder to take it from)");
     loaded.file = std::move(*parsed);
     return loaded;
   }
@@ -196,6 +232,7 @@ class ComposeUpTool final : public Tool {
     auto up = plan_compose_up(loaded->file, loaded->source, services,
                               arguments.value("detach", true), *build_tool_);
     if (!up) return up.error();
+    up->sensitive_values = sensitive_values(*loaded);
     return actions::Action{std::move(*up)};
   }
 
@@ -258,6 +295,7 @@ class ComposeDownTool final : public Tool {
         plan_compose_down(loaded->file, loaded->source, arguments.value("removeVolumes", false),
                           arguments.value("removeImages", "none"));
     if (!down) return down.error();
+    down->sensitive_values = sensitive_values(*loaded);
     return actions::Action{std::move(*down)};
   }
 

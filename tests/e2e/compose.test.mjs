@@ -25,7 +25,8 @@ const SERVICE = `
     user: "1000:1000"
     cap_drop: [ALL]
     read_only: true
-    security_opt: [no-new-privileges]`;
+    security_opt: [no-new-privileges]
+    stop_grace_period: 1s`;
 const FILE = `services:
   db:${SERVICE}
     command: ["httpd", "-f", "-p", "5432", "-h", "/data"]

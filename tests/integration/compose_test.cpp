@@ -36,6 +36,7 @@ const char* kScenario = R"(services:
     image: dockgate-test/busybox:user
     user: "1000:1000"
     cap_drop: [ALL]
+    stop_grace_period: 1s
     environment:
       DB_PASSWORD: ${DB_PASSWORD:-compose-test-secret-value}
     command: ["sh", "-c", "sleep 1; echo ready > /tmp/state; exec httpd -f -p 8080 -h /tmp"]
@@ -50,7 +51,8 @@ const char* kScenario = R"(services:
     image: dockgate-test/busybox:user
     user: "1000:1000"
     cap_drop: [ALL]
-    command: ["sh", "-c", "wget -q -O /tmp/got http://db:8080/state; exec sleep 3600"]
+    command: ["sh", "-c", "T=${API_TOKEN:-none}; wget -q -O /tmp/got http://db:8080/state; exec sleep 3600"]
+    stop_grace_period: 1s
     ports:
       - "127.0.0.1::8080"
     depends_on:
@@ -150,6 +152,7 @@ class ComposeOnEngine : public ::testing::Test {
 
 TEST_F(ComposeOnEngine, ScenarioOneComesUpIsSeenByDockerComposeAndGoesDown) {
   write("docker-compose.yml", kScenario);
+  write(".env", "API_TOKEN=dotenv-token-secret-value\n");
   auto up = call("docker_compose_up", {{"path", folder_.string()}});
   ASSERT_FALSE(up.is_error) << up.text;
   EXPECT_TRUE(has(up.text, "services.db: created " + project_ + "-db-1")) << up.text;
@@ -200,6 +203,9 @@ TEST_F(ComposeOnEngine, ScenarioOneComesUpIsSeenByDockerComposeAndGoesDown) {
   std::ifstream audit(audit_path_);
   const std::string log((std::istreambuf_iterator<char>(audit)), std::istreambuf_iterator<char>());
   EXPECT_FALSE(has(log, "compose-test-secret-value"));
+  EXPECT_FALSE(has(log, "dotenv-token-secret-value")) << "a .env value in a command is scrubbed";
+  EXPECT_TRUE(
+      has(inspect(project_ + "-web-1")["Config"]["Cmd"].dump(), "dotenv-token-secret-value"));
   EXPECT_TRUE(has(log, "\"steps\""));
 
   auto down = call("docker_compose_down", {{"path", folder_.string()}});
@@ -266,6 +272,36 @@ TEST_F(ComposeOnEngine, InlineContentAndBadFilesAreAnsweredClearly) {
   auto both = call("docker_compose_up", {{"path", folder_.string()}, {"content", "services: {}"}});
   EXPECT_TRUE(both.is_error);
   EXPECT_TRUE(labelled("containers").empty());
+}
+
+TEST_F(ComposeOnEngine, TheExecutorActsOnlyOnWhatTheDecisionSaw) {
+  // A network judged absent that exists when the step runs (another call made it meanwhile)
+  // fails the step; a container judged absent is not looked for again by down.
+  const std::string network = project_ + "_default";
+  ASSERT_TRUE(engine_->post(
+      "/networks/create",
+      json{{"Name", network}, {"Labels", {{"com.docker.compose.project", project_}}}}));
+  actions::CreateNetwork create;
+  create.name = network;
+  create.labels["com.docker.compose.project"] = project_;
+  actions::ComposeUp up;
+  up.project = project_;
+  up.steps.push_back({"docker_network_create", "networks.default", create, {}, std::string()});
+  auto result = executor_->execute(up, nullptr);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(has(result->value("error", ""), "appeared after the decision")) << result->dump();
+
+  actions::ComposeDown down;
+  down.project = project_;
+  down.steps.push_back({"docker_network_rm",
+                        "networks.default",
+                        actions::RemoveNetwork{network},
+                        {},
+                        std::string()});
+  auto skipped = executor_->execute(down, nullptr);
+  ASSERT_TRUE(skipped) << skipped.error().message;
+  EXPECT_EQ((*skipped)["steps"][0]["outcome"], "absent");
+  EXPECT_EQ(labelled("networks").size(), 1u) << "judged absent: not removed";
 }
 
 }  // namespace

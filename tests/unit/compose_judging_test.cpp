@@ -37,7 +37,7 @@ actions::ComposeStep service_step(const std::string& name, bool privileged) {
   spec.image = *actions::parse_image_reference("dockgate-test/busybox:user");
   spec.user = "1000:1000";
   spec.privileged = privileged;
-  return {"docker_run", "services." + name, actions::RunContainer{spec}, {}};
+  return {"docker_run", "services." + name, actions::RunContainer{spec}, {}, std::nullopt};
 }
 
 actions::ComposeUp project(std::vector<actions::ComposeStep> steps) {
@@ -91,8 +91,11 @@ TEST(ComposeJudging, TheComposeToolNeedsItsOwnAllowRule) {
 
 TEST(ComposeJudging, AStepWhoseToolIsNotAllowedIsDeniedWithItsSubject) {
   const auto policy = load();
-  actions::ComposeStep volume{
-      "docker_volume_create", "volumes.data", actions::CreateVolume{"p_data", "local", {}, {}}, {}};
+  actions::ComposeStep volume{"docker_volume_create",
+                              "volumes.data",
+                              actions::CreateVolume{"p_data", "local", {}, {}},
+                              {},
+                              std::nullopt};
   actions::Action action = project({volume, service_step("web", false)});
   const auto decision = judge(*policy, action);
   EXPECT_FALSE(decision.allowed);
@@ -106,7 +109,8 @@ TEST(ComposeJudging, APullOfAnImageAlreadyPresentIsNotJudged) {
   actions::ComposeStep pull{"docker_pull",
                             "services.web.image",
                             actions::PullImage{*actions::parse_image_reference("busybox:1")},
-                            {}};
+                            {},
+                            std::nullopt};
   actions::Action action = project({pull, service_step("web", false)});
   actions::Facts facts;
   facts.steps.resize(2);
@@ -133,10 +137,16 @@ rules:
   ASSERT_TRUE(policy.ok()) << policy.error().message;
   actions::ComposeDown down;
   down.project = "p";
-  down.steps.push_back(
-      {"docker_rm", "services.web", actions::RemoveContainer{"p-web-1", true, false}, {}});
-  down.steps.push_back(
-      {"docker_rm", "services.db", actions::RemoveContainer{"p-db-1", true, false}, {}});
+  down.steps.push_back({"docker_rm",
+                        "services.web",
+                        actions::RemoveContainer{"p-web-1", true, false},
+                        {},
+                        std::nullopt});
+  down.steps.push_back({"docker_rm",
+                        "services.db",
+                        actions::RemoveContainer{"p-db-1", true, false},
+                        {},
+                        std::nullopt});
   actions::Action action = down;
   actions::Facts facts;
   facts.steps.resize(2);
@@ -151,6 +161,68 @@ rules:
   EXPECT_TRUE(judge(**policy, action, facts, "docker_compose_down").allowed);
   // Without facts, nothing is taken as absent: judged, and refused by the owner control.
   EXPECT_FALSE(judge(**policy, action, {}, "docker_compose_down").allowed);
+}
+
+TEST(ComposeJudging, EveryNetworkAServiceJoinsMustBeTheCallers) {
+  auto policy = PolicySet::parse("owner.yaml", R"(apiVersion: dockgate/v1
+kind: Policy
+name: owner
+rules:
+  - {id: tools, title: T, effect: allow, match: {tools: [docker_compose_up, docker_run]}}
+  - id: owner
+    title: Own networks only
+    match: {tools: [docker_run]}
+    require: {owner: {label: dockgate.owner}}
+    message: not yours
+)");
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  auto step = service_step("web", false);
+  auto& spec = std::get<actions::RunContainer>(step.action).spec;
+  spec.network = "p_default";
+  spec.extra_networks.push_back({"alice_default", {"web"}});
+  actions::Action action = project({step});
+  actions::Facts facts;
+  facts.steps.resize(1);
+  facts.steps[0].container = actions::ContainerFacts{};
+  facts.steps[0].joined_network = actions::ObjectFacts{
+      actions::ObjectKind::Network, true, "p_default", {{"dockgate.owner", "alice"}}};
+  facts.steps[0].extra_networks["alice_default"] = actions::ObjectFacts{
+      actions::ObjectKind::Network, true, "alice_default", {{"dockgate.owner", "bob"}}};
+  const auto decision = judge(**policy, action, facts);
+  ASSERT_EQ(decision.violations.size(), 1u);
+  EXPECT_EQ(decision.violations[0].field, "services.web.extra_networks[0]");
+}
+
+TEST(ComposeJudging, TheJudgedIdentityOfEachStepIsRecordedFromTheFacts) {
+  actions::ComposeDown down;
+  down.steps.push_back({"docker_rm",
+                        "services.a",
+                        actions::RemoveContainer{"p-a-1", true, false},
+                        {},
+                        std::nullopt});
+  down.steps.push_back({"docker_rm",
+                        "services.b",
+                        actions::RemoveContainer{"p-b-1", true, false},
+                        {},
+                        std::nullopt});
+  down.steps.push_back({"docker_network_rm",
+                        "networks.default",
+                        actions::RemoveNetwork{"p_default"},
+                        {},
+                        std::nullopt});
+  actions::Action action = down;
+  actions::Facts facts;
+  facts.steps.resize(3);
+  facts.steps[0].container = actions::ContainerFacts{};
+  facts.steps[1].container = actions::ContainerFacts{};
+  facts.steps[1].container->exists = true;
+  facts.steps[1].container->id = "c0ffee";
+  facts.steps[2].object = actions::ObjectFacts{actions::ObjectKind::Network, true, "p_default", {}};
+  actions::record_judged_identities(action, facts);
+  const auto& steps = std::get<actions::ComposeDown>(action).steps;
+  EXPECT_EQ(steps[0].judged_id, std::optional<std::string>(""));
+  EXPECT_EQ(steps[1].judged_id, std::optional<std::string>("c0ffee"));
+  EXPECT_EQ(steps[2].judged_id, std::optional<std::string>("p_default"));
 }
 
 }  // namespace

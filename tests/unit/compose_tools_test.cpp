@@ -76,7 +76,7 @@ TEST_F(ComposeTools, UpPlansNetworksVolumesImagesThenServicesInDependencyOrder) 
             (std::vector<std::string>{
                 "docker_network_create networks.front", "docker_network_create networks.back",
                 "docker_network_create networks.default", "docker_volume_create volumes.data",
-                "docker_pull services.db.image", "docker_build services.tool.build",
+                "docker_build services.tool.build", "docker_pull services.db.image",
                 "docker_run services.db", "docker_run services.tool", "docker_run services.web"}));
   const auto& web = std::get<actions::RunContainer>(up.steps[8].action).spec;
   EXPECT_EQ(web.name, "shop-web-1");
@@ -90,7 +90,7 @@ TEST_F(ComposeTools, UpPlansNetworksVolumesImagesThenServicesInDependencyOrder) 
   ASSERT_EQ(up.steps[8].waits.size(), 1u);
   EXPECT_EQ(up.steps[8].waits[0].container, "shop-db-1");
   EXPECT_EQ(up.steps[8].waits[0].condition, actions::WaitCondition::Healthy);
-  const auto& build = std::get<actions::BuildImage>(up.steps[5].action);
+  const auto& build = std::get<actions::BuildImage>(up.steps[4].action);
   EXPECT_EQ(build.context_dir, (root_ / "shop" / "tool").string());
   EXPECT_EQ(build.tags, (std::vector<std::string>{"docker.io/library/shop-tool:compose"}));
 }
@@ -161,18 +161,27 @@ TEST_F(ComposeTools, HostileArgumentsAreRefused) {
             std::string::npos);
   error("docker_compose_up", {{"path", std::string("shop\0x", 6)}});
   // A build context or env_file that climbs out of the roots.
-  EXPECT_NE(
-      error("docker_compose_up", {{"content", "services:\n  a:\n    build: ../../../../etc\n"}})
-          .find("outside the workspace"),
-      std::string::npos);
   EXPECT_NE(error("docker_compose_up",
-                  {{"content", "services:\n  a:\n    image: x:1\n    env_file: /etc/passwd\n"}})
+                  {{"content", "name: x\nservices:\n  a:\n    build: ../../../../etc\n"}})
                 .find("outside the workspace"),
             std::string::npos);
+  EXPECT_NE(
+      error("docker_compose_up",
+            {{"content", "name: x\nservices:\n  a:\n    image: x:1\n    env_file: /etc/passwd\n"}})
+          .find("outside the workspace"),
+      std::string::npos);
   // dockgate's and Compose's own labels cannot be set by the file.
   error("docker_compose_up", {{"content",
                                "services:\n  a:\n    image: x:1\n    labels:\n      "
                                "com.docker.compose.project: other\n"}});
+}
+
+TEST_F(ComposeTools, InlineContentMustNameItsProject) {
+  EXPECT_NE(error("docker_compose_up", {{"content", "services:\n  a:\n    image: x:1\n"}})
+                .find("top-level `name:`"),
+            std::string::npos);
+  EXPECT_TRUE(
+      plan("docker_compose_up", {{"content", "name: p\nservices:\n  a:\n    image: x:1\n"}}).ok());
 }
 
 TEST(ComposeToolsUnconfigured, RefusedWithoutAWorkspaceRoot) {
